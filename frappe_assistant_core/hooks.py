@@ -1,0 +1,12 @@
+app_name = "frappe_assistant_core"
+app_title = "Frappe Assistant Core"
+app_publisher = "Frappe Assistant Core contributors"
+app_description = "Expose a Frappe site's capabilities to AI assistants as MCP tools, grouped into plugins"
+app_email = "maintainers@frappe-assistant-core.invalid"
+app_license = "agpl-3.0"
+
+after_install = "frappe_assistant_core.utils.migration_hooks.after_install"
+after_migrate = "frappe_assistant_core.utils.migration_hooks.after_migrate"
+
+# Other apps contribute tools by listing dotted BaseTool class paths under this hook.
+assistant_tools = []

@@ -1,0 +1,97 @@
+"""Command line of the test host: `python -m tests.host COMMAND SITE [...]`.
+
+new-site, migrate, drop-site, serve and bench mirror `bench new-site` + `install-app`,
+`bench migrate`, `bench drop-site`, `bench serve` and `bench --site SITE <app command>`.
+Every command runs with the site's environment (tests.host.config.site_env).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.host import config  # noqa: E402
+
+
+def _enter_site(site: str, apps: str | None) -> None:
+	os.environ.update(config.site_env(site, apps or os.environ.get("FAC_HOST_APPS", "frappe_assistant_core")))
+	from tests.host import bootstrap
+
+	bootstrap.activate()
+
+
+def main(argv: list[str] | None = None) -> int:
+	parser = argparse.ArgumentParser(prog="python -m tests.host")
+	parser.add_argument("--apps", help="comma separated apps to install (default: frappe_assistant_core)")
+	sub = parser.add_subparsers(dest="command", required=True)
+	for name in ("new-site", "migrate", "drop-site"):
+		sub.add_parser(name).add_argument("site")
+	serve = sub.add_parser("serve")
+	serve.add_argument("site")
+	serve.add_argument("--host", default="127.0.0.1")
+	serve.add_argument("--port", type=int, default=8000)
+	serve.add_argument("--workers", type=int, default=2)
+	bench = sub.add_parser("bench", help="run an app's bench command: bench SITE fac plugins")
+	bench.add_argument("site")
+	bench.add_argument("args", nargs=argparse.REMAINDER)
+	args = parser.parse_args(argv)
+
+	_enter_site(args.site, args.apps)
+	from tests.host import site as host_site
+
+	if args.command == "new-site":
+		seconds = host_site.create_site(args.site)
+		print(f"Site {args.site} created with apps {os.environ['FAC_HOST_APPS']} in {seconds:.1f}s")
+	elif args.command == "migrate":
+		host_site.migrate()
+	elif args.command == "drop-site":
+		host_site.drop_site(args.site)
+	elif args.command == "serve":
+		return _serve(args)
+	elif args.command == "bench":
+		return _bench(args.site, args.args)
+	return 0
+
+
+def _serve(args) -> int:
+	"""Serve the site with gunicorn, several worker processes, bound to loopback only."""
+	site_dir = config.site_dir(args.site)
+	argv = [
+		sys.executable, "-m", "gunicorn",
+		"--workers", str(args.workers),
+		"--bind", f"{args.host}:{args.port}",
+		# gunicorn 27 otherwise creates ~/.gunicorn/gunicorn.ctl
+		"--no-control-socket",
+		"--chdir", str(site_dir),
+		"--pythonpath", str(REPO),
+		"--timeout", "120",
+		"tests.host.wsgi:application",
+	]  # fmt: skip
+	os.execv(sys.executable, argv)
+
+
+def _bench(site: str, args: list[str]) -> int:
+	"""Invoke the apps' click commands as bench does, with the site in the context object."""
+	import click
+
+	import frappe
+
+	commands = []
+	for app in frappe.get_installed_apps()[1:]:
+		try:
+			module = __import__(f"{app}.commands", fromlist=["commands"])
+		except ModuleNotFoundError:
+			continue
+		commands.extend(getattr(module, "commands", []))
+	group = click.Group("bench", commands={c.name: c for c in commands})
+	os.chdir(config.site_dir(site))
+	return group.main(args=args, prog_name="bench", obj=frappe._dict(sites=[site]), standalone_mode=False) or 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())

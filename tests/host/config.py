@@ -1,0 +1,59 @@
+"""Site configuration of a host site, all from environment variables (the host reads no files).
+
+`site_env(db_name)` is the whole configuration of one site; every process of that site (pytest,
+workers, the HTTP server) gets the same values, so they share one database, Redis and secret key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+STATE_DIR = Path(os.environ.get("FAC_HOST_STATE", REPO / ".host"))
+SITES_DIR = STATE_DIR / "sites"
+
+DB_HOST = os.environ.get("FAC_DB_HOST", "127.0.0.1")
+DB_PORT = int(os.environ.get("FAC_DB_PORT", "3306"))
+# A MariaDB account allowed to create databases and users over TCP (made by tests/host/setup.sh).
+DB_ROOT_USER = os.environ.get("FAC_DB_ROOT_USER", "fac_root")
+DB_ROOT_PASSWORD = os.environ.get("FAC_DB_ROOT_PASSWORD", "fac_root")
+REDIS_URL = os.environ.get("FAC_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def _derived(db_name: str, purpose: str) -> bytes:
+	return hashlib.sha256(f"fac-host:{db_name}:{purpose}".encode()).digest()
+
+
+def site_dir(db_name: str) -> Path:
+	return SITES_DIR / db_name
+
+
+def site_env(db_name: str, apps: str = "frappe_assistant_core") -> dict[str, str]:
+	"""Environment of every process that serves or tests the site `db_name`."""
+	return {
+		"DB_TYPE": "mariadb",
+		"DB_HOST": DB_HOST,
+		"DB_PORT": str(DB_PORT),
+		"DB_NAME": db_name,
+		"DB_USER": db_name,
+		"DB_PASSWORD": base64.b32encode(_derived(db_name, "db"))[:20].decode().lower(),
+		"REDIS_CACHE": REDIS_URL,
+		"REDIS_QUEUE": REDIS_URL,
+		"DEVELOPER_MODE": "0",
+		"ALLOW_TESTS": "1",
+		"SECRET_KEY": _derived(db_name, "secret").hex(),
+		"FAC_HOST_APPS": apps,
+		"FAC_HOST_SITE_DIR": str(site_dir(db_name)),
+		"FAC_ENCRYPTION_KEY": base64.urlsafe_b64encode(_derived(db_name, "fernet")).decode(),
+		# WORKAROUND: the host reads no site_config.json, so get_encryption_key() invents a new key in
+		# every process and API secrets stored by one process cannot be checked by another.
+		"MONOFRAME_EXTRA_CONFIG": "tests.host.config.extra_config",
+	}
+
+
+def extra_config() -> dict[str, str]:
+	"""Config hook called by the host's config loader (see MONOFRAME_EXTRA_CONFIG)."""
+	return {"encryption_key": os.environ["FAC_ENCRYPTION_KEY"]}

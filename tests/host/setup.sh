@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Prepare this machine for the test host, idempotently: Debian packages, MariaDB and Redis running
+# on 127.0.0.1, a MariaDB account for creating throwaway sites, and the pinned Python venv (.venv).
+# Services already running (as on the python-svc machine kind) are used as they are.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPO=$(pwd)
+log() { printf '[setup] %s\n' "$*"; }
+
+need_pkgs=()
+for pkg in mariadb-server mariadb-client redis-server libmariadb-dev pkg-config build-essential; do
+	dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	log "installing ${need_pkgs[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+	log "starting redis on 127.0.0.1:6379"
+	mkdir -p /var/lib/redis /var/log/redis
+	redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+		--dir /var/lib/redis --logfile /var/log/redis/fac.log
+fi
+
+if ! mariadb-admin ping >/dev/null 2>&1; then
+	log "starting mariadb"
+	mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+	[ -d /var/lib/mysql/mysql ] || mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
+	start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- \
+		--bind-address=127.0.0.1 --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci
+	for _ in $(seq 1 60); do mariadb-admin ping >/dev/null 2>&1 && break; sleep 1; done
+fi
+for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
+
+# Throwaway sites are created over TCP by this account (root may only log in through the socket).
+root_sql() { mariadb -uroot "$@" 2>/dev/null || mariadb -uroot -h127.0.0.1 "$@"; }
+root_sql -e "CREATE USER IF NOT EXISTS 'fac_root'@'localhost' IDENTIFIED BY 'fac_root';
+CREATE USER IF NOT EXISTS 'fac_root'@'127.0.0.1' IDENTIFIED BY 'fac_root';
+GRANT ALL PRIVILEGES ON *.* TO 'fac_root'@'localhost' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON *.* TO 'fac_root'@'127.0.0.1' WITH GRANT OPTION;
+FLUSH PRIVILEGES;"
+
+# The host framework needs Python 3.12 (it uses 3.12-only syntax); pyenv provides it on this image.
+PY312=""
+if command -v pyenv >/dev/null 2>&1 && pyenv prefix 3.12.1 >/dev/null 2>&1; then
+	PY312="$(pyenv prefix 3.12.1)/bin/python"
+elif command -v python3.12 >/dev/null 2>&1; then
+	PY312=$(command -v python3.12)
+else
+	log "Python 3.12 is required (pyenv 3.12.1 or python3.12 on PATH)"; exit 1
+fi
+stamp=.venv/.requirements.sha
+want=$(cat tests/host/requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
+	log "creating .venv with $($PY312 --version)"
+	[ -x .venv/bin/python ] || "$PY312" -m venv .venv
+	.venv/bin/python -m pip install -q --upgrade pip 2>/dev/null
+	.venv/bin/python -m pip install -q -r tests/host/requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
+	.venv/bin/python -c "import monoframe, pytest" && echo "$want" > $stamp
+fi
+log "ready: mariadb $(mariadb-admin version 2>/dev/null | awk '/Server version/{print $3}'), redis $(redis-cli -h 127.0.0.1 info server | awk -F: '/redis_version/{print $2}' | tr -d '\r'), $(.venv/bin/python --version)"

@@ -1,0 +1,87 @@
+"""Helpers that act on the test site: users with roles, API keys, committed setup, migrate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import frappe
+
+from tests.host import bootstrap
+
+# Apps installed on the host test site: ours, plus a test app that contributes external tools.
+TEST_APPS = "frappe_assistant_core"
+
+
+def make_user(email: str, roles: list[str] | tuple[str, ...] = (), commit: bool = True) -> str:
+	"""A System User with exactly `roles` (created once, roles reset on every call)."""
+	previous = frappe.session.user
+	frappe.set_user("Administrator")
+	if frappe.db.exists("User", email):
+		user = frappe.get_doc("User", email)
+		user.set("roles", [])
+	else:
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
+		)
+	user.user_type = "System User"
+	for role in roles:
+		user.append("roles", {"role": role})
+	user.flags.ignore_password_policy = True
+	user.save(ignore_permissions=True) if not user.is_new() else user.insert(ignore_permissions=True)
+	if commit:
+		frappe.db.commit()
+	frappe.set_user(previous)
+	return email
+
+
+def api_credentials(email: str) -> str:
+	"""`key:secret` for the token Authorization header of `email` (committed)."""
+	user = frappe.get_doc("User", email)
+	key = user.api_key or frappe.generate_hash(length=15)
+	secret = frappe.generate_hash(length=15)
+	user.api_key = key
+	user.api_secret = secret
+	user.save(ignore_permissions=True)
+	frappe.db.commit()
+	return f"{key}:{secret}"
+
+
+def run_host_command(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+	"""Run `python -m tests.host ARGS` for the test site in a separate process."""
+	if bootstrap.on_real_bench():
+		raise RuntimeError("host commands are not available on a real bench; run `bench` instead")
+	return subprocess.run(
+		[sys.executable, "-m", "tests.host", *args],
+		capture_output=True,
+		text=True,
+		check=check,
+		cwd=str(bootstrap.REPO),
+		env=dict(os.environ),
+	)
+
+
+def run_migrate() -> subprocess.CompletedProcess:
+	"""`bench migrate` in another process; this process reconnects afterwards.
+
+	Migrate kills database connections idle for more than 30 s, which may include ours.
+	"""
+	frappe.db.commit()
+	if bootstrap.on_real_bench():
+		done = subprocess.run(
+			["bench", "--site", os.environ["FAC_TEST_SITE"], "migrate"], capture_output=True, text=True, check=True
+		)
+	else:
+		done = run_host_command("migrate", os.environ["DB_NAME"])
+	reconnect()
+	return done
+
+
+def reconnect() -> None:
+	user = frappe.session.user
+	frappe.db.close()
+	frappe.local.db = None
+	frappe.connect()
+	frappe.flags.in_test = True
+	frappe.set_user(user)

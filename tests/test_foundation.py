@@ -1,0 +1,98 @@
+"""The app installs into a real site and behaves like a Frappe app there (issue: foundation)."""
+
+from __future__ import annotations
+
+import frappe
+import pytest
+
+from tests.support.server import serve
+from tests.support.site import api_credentials, make_user, run_migrate
+
+APP_DOCTYPES = ("FAC Plugin Configuration", "FAC Tool Configuration", "FAC Tool Role Access", "Assistant Core Settings")
+
+
+def _plugin_row(name: str) -> dict:
+	return {"doctype": "FAC Plugin Configuration", "plugin_name": name, "display_name": name.title(), "enabled": 1}
+
+
+def test_app_doctypes_and_roles_exist_after_install():
+	"""Installing the app syncs its four DocTypes into the database and creates its two roles."""
+	for doctype in APP_DOCTYPES:
+		assert frappe.db.exists("DocType", doctype), doctype
+		assert frappe.get_meta(doctype).module == "Assistant Core"
+	for doctype in APP_DOCTYPES[:3]:
+		assert frappe.db.table_exists(doctype), doctype
+	assert frappe.get_meta("FAC Plugin Configuration").track_changes
+	assert frappe.get_meta("FAC Tool Configuration").track_changes
+	assert frappe.get_meta("Assistant Core Settings").issingle
+	assert frappe.get_meta("Assistant Core Settings").get_field("enabled_plugins_list").hidden
+	assert set(frappe.get_all("Role", filters={"name": ("like", "Assistant %")}, pluck="name")) >= {
+		"Assistant Admin",
+		"Assistant User",
+	}
+
+
+def test_plugin_name_is_unique_in_the_database():
+	"""A second FAC Plugin Configuration row with the same plugin_name is a DuplicateEntryError."""
+	frappe.get_doc(_plugin_row("dup_probe")).insert()
+	with pytest.raises(frappe.DuplicateEntryError):
+		frappe.get_doc(_plugin_row("dup_probe")).insert()
+
+
+def test_assistant_user_cannot_write_plugin_configuration_but_admin_can():
+	"""Permissions: Assistant User reads only; Assistant Admin may create and write."""
+	reader = make_user("fac-reader@example.com", ["Assistant User"])
+	admin = make_user("fac-admin@example.com", ["Assistant Admin"])
+	frappe.set_user(reader)
+	with pytest.raises(frappe.PermissionError):
+		frappe.get_doc(_plugin_row("perm_probe")).insert()
+	assert frappe.has_permission("FAC Plugin Configuration", "read")
+	frappe.set_user(admin)
+	doc = frappe.get_doc(_plugin_row("perm_probe")).insert()
+	assert frappe.db.exists("FAC Plugin Configuration", doc.name)
+	assert not frappe.has_permission("FAC Plugin Configuration", "delete")
+
+
+def test_saving_a_change_records_a_version():
+	"""track_changes: changing a row writes a Version document with the changed field."""
+	doc = frappe.get_doc(_plugin_row("version_probe")).insert()
+	doc.enabled = 0
+	doc.flags.ignore_validate = True  # this test is about track_changes, not the toggle rules
+	doc.save()
+	versions = frappe.get_all(
+		"Version", filters={"ref_doctype": "FAC Plugin Configuration", "docname": doc.name}, pluck="data"
+	)
+	assert versions and any('"enabled"' in data for data in versions)
+
+
+def test_whitelisted_method_answers_over_http_with_api_key_auth():
+	"""The site is served on 127.0.0.1; token key:secret authenticates a whitelisted call."""
+	email = make_user("fac-http@example.com", ["System Manager"])
+	token = api_credentials(email)
+	with serve(workers=2) as server:
+		assert server.call("ping", http_method="GET") == (200, {"message": "pong"})
+		status, body = server.call("frappe.auth.get_logged_user", auth=token, http_method="GET")
+		assert (status, body["message"]) == (200, email)
+		status, _ = server.call("frappe.auth.get_logged_user", auth=token.split(":")[0] + ":wrong")
+		assert status in (401, 403)
+
+
+def _schema_fingerprint() -> list[tuple]:
+	return frappe.db.sql(
+		"""select name, modified from `tabDocType` where module='Assistant Core'
+		union all select name, modified from `tabRole` where name like 'Assistant %%'
+		union all select name, modified from `tabFAC Plugin Configuration`
+		union all select name, modified from `tabFAC Tool Configuration`
+		order by 1"""
+	)
+
+
+def test_second_migrate_changes_nothing():
+	"""bench migrate twice: both succeed and the second writes no app row or DocType."""
+	run_migrate()
+	before = _schema_fingerprint()
+	versions = frappe.db.count("Version")
+	done = run_migrate()
+	assert "after_migrate" in done.stdout
+	assert _schema_fingerprint() == before
+	assert frappe.db.count("Version") == versions
