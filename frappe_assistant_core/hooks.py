@@ -10,3 +10,6 @@ after_migrate = "frappe_assistant_core.utils.migration_hooks.after_migrate"
 
 # Other apps contribute tools by listing dotted BaseTool class paths under this hook.
 assistant_tools = []
+
+# bench clear-cache / frappe.clear_cache(): every worker reloads plugin and tool state.
+clear_cache = "frappe_assistant_core.utils.cache.on_clear_cache"

@@ -81,8 +81,10 @@ def _bench(site: str, args: list[str]) -> int:
 
 	import frappe
 
+	from tests.host import shim
+
 	commands = []
-	for app in frappe.get_installed_apps()[1:]:
+	for app in shim.APPS[1:]:
 		try:
 			module = __import__(f"{app}.commands", fromlist=["commands"])
 		except ModuleNotFoundError:

@@ -62,3 +62,29 @@ if [ ! -x .venv/bin/python ] || [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
 	.venv/bin/python -c "import monoframe, pytest" && echo "$want" > $stamp
 fi
 log "ready: mariadb $(mariadb-admin version 2>/dev/null | awk '/Server version/{print $3}'), redis $(redis-cli -h 127.0.0.1 info server | awk -F: '/redis_version/{print $2}' | tr -d '\r'), $(.venv/bin/python --version)"
+
+# ---------------------------------------------------------------------------------------------------
+# Browser and JavaScript tests (tests/js, tests/browser): Debian's Chromium + ChromeDriver (never a
+# browser downloaded by a test tool), Node.js + npm, and the npm packages pinned in package-lock.json.
+# ---------------------------------------------------------------------------------------------------
+need_pkgs=()
+for pkg in chromium chromium-driver; do
+	dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
+done
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	log "installing ${need_pkgs[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+npm_stamp=node_modules/.package-lock.sha
+npm_want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat $npm_stamp 2>/dev/null)" != "$npm_want" ]; then
+	log "npm ci (package-lock.json changed)"
+	# playwright-core never downloads a browser; the tests launch /usr/bin/chromium.
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	echo "$npm_want" > $npm_stamp
+fi
+log "browser tests: $(/usr/bin/chromium --version 2>/dev/null), node $(node --version)"

@@ -1,5 +1,43 @@
+"""FAC Tool Configuration: per-tool switch, risk category and role access.
+
+Rows are created by the migrate sync for every tool in code (tools of disabled plugins included,
+so their settings survive). The category follows auto-detection unless overridden by hand.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
+
+from frappe_assistant_core.utils.cache import publish_change
+from frappe_assistant_core.utils.plugin_persistence import RESTRICTED
+from frappe_assistant_core.utils.tool_categories import CATEGORIES
 
 
 class FACToolConfiguration(Document):
-	pass
+	def validate(self):
+		self._validate_category()
+		self._validate_role_access()
+
+	def _validate_category(self) -> None:
+		if self.category_override:
+			if self.tool_category not in CATEGORIES:
+				frappe.throw(_("Please select a Tool Category when overriding the detected one"))
+		elif self.auto_detected_category:
+			self.tool_category = self.auto_detected_category
+
+	def _validate_role_access(self) -> None:
+		if self.role_access_mode != RESTRICTED:
+			return
+		roles = [row.role for row in self.role_access]
+		if not any(row.allow_access for row in self.role_access):
+			frappe.throw(_("Add at least one allowed role when using 'Restrict to Listed Roles'"))
+		if len(roles) != len(set(roles)):
+			frappe.throw(_("Each role may be listed only once"))
+
+	def on_update(self):
+		publish_change()
+
+	def on_trash(self):
+		publish_change()

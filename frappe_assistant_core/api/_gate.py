@@ -1,0 +1,71 @@
+"""Permission gate and input parsing shared by the admin endpoints.
+
+Every admin endpoint starts with `require_assistant_admin()`. Parsers turn loosely typed HTTP
+input into exact values or raise a translated ValidationError naming the argument.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import frappe
+from frappe import _
+
+ADMIN_ROLES = frozenset({"System Manager", "Assistant Admin"})
+_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,139}$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def require_assistant_admin() -> None:
+	"""Allow System Manager and Assistant Admin (and Administrator); PermissionError otherwise."""
+	user = frappe.session.user
+	if user == "Administrator" or ADMIN_ROLES & set(frappe.get_roles(user)):
+		return
+	frappe.throw(
+		_("Only System Managers and Assistant Admins can manage Frappe Assistant Core"),
+		frappe.PermissionError,
+		title=_("Not permitted"),
+	)
+
+
+def parse_bool(value, argument: str) -> bool:
+	"""true/false/1/0 (and their strings, yes/no); anything else is a ValidationError."""
+	if isinstance(value, bool):
+		return value
+	if isinstance(value, int) and value in (0, 1):
+		return bool(value)
+	if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+		return value.strip().lower() in _TRUE
+	frappe.throw(
+		_("{0} must be true or false (or 1 / 0), not {1}").format(argument, frappe.bold(repr(value)[:50])),
+		frappe.ValidationError,
+		title=_("Invalid value"),
+	)
+
+
+def parse_name(value, argument: str) -> str:
+	"""A plugin or tool identifier: lower-case letters, digits and underscores, at most 140."""
+	if not isinstance(value, str) or not _NAME_PATTERN.match(value.strip()):
+		shown = value if isinstance(value, str) else repr(value)
+		frappe.throw(
+			_("{0} must be a plugin or tool identifier (lower-case letters, digits, underscores), not {1}").format(
+				argument, frappe.bold(frappe.utils.escape_html(str(shown)[:60]))
+			),
+			frappe.ValidationError,
+			title=_("Invalid name"),
+		)
+	return value.strip()
+
+
+def parse_list(value, argument: str) -> list:
+	"""A list, or a JSON string holding one (what desk forms send)."""
+	if isinstance(value, str):
+		try:
+			value = json.loads(value)
+		except ValueError:
+			value = None
+	if not isinstance(value, list):
+		frappe.throw(_("{0} must be a list").format(argument), frappe.ValidationError, title=_("Invalid value"))
+	return value

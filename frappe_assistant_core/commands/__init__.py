@@ -1,0 +1,140 @@
+"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|sync`.
+
+Each command runs the same code and rules as the admin API, as Administrator, and commits.
+"""
+
+from __future__ import annotations
+
+import click
+
+import frappe
+
+
+def _sites(ctx: click.Context) -> list[str]:
+	obj = ctx.obj or {}
+	sites = getattr(obj, "sites", None) or (obj.get("sites") if isinstance(obj, dict) else None)
+	if not sites:
+		raise click.UsageError("Pass the site: bench --site SITE fac ...")
+	return list(sites)
+
+
+def _on_each_site(ctx: click.Context, action) -> None:
+	failed = False
+	for site in _sites(ctx):
+		frappe.init(site=site)
+		frappe.connect()
+		try:
+			action()
+			frappe.db.commit()
+		except (frappe.ValidationError, frappe.DoesNotExistError, frappe.PermissionError) as exc:
+			frappe.db.rollback()
+			click.secho(f"{site}: {frappe.utils.strip_html(str(exc))}", fg="red", err=True)
+			failed = True
+		finally:
+			frappe.destroy()
+	if failed:
+		raise click.exceptions.Exit(1)
+
+
+@click.group("fac")
+def fac():
+	"""Frappe Assistant Core plugins and tools."""
+
+
+@fac.command("plugins")
+@click.pass_context
+def list_plugins(ctx):
+	"""List plugins with their state and tool count."""
+
+	def action():
+		from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+
+		rows = [
+			(
+				p["name"],
+				p["display_name"],
+				"enabled" if p["loaded"] else "disabled",
+				str(len(p["tools"])),
+				p["validation_error"] or "",
+			)
+			for p in get_plugin_manager().get_discovered_plugins()
+		]
+		_table(("plugin", "display name", "state", "tools", "problem"), rows)
+
+	_on_each_site(ctx, action)
+
+
+@fac.command("enable")
+@click.argument("plugin_name")
+@click.pass_context
+def enable(ctx, plugin_name):
+	"""Enable a plugin."""
+	_on_each_site(ctx, lambda: _toggle(plugin_name, True))
+
+
+@fac.command("disable")
+@click.argument("plugin_name")
+@click.pass_context
+def disable(ctx, plugin_name):
+	"""Disable a plugin (core cannot be disabled)."""
+	_on_each_site(ctx, lambda: _toggle(plugin_name, False))
+
+
+@fac.command("tools")
+@click.option("--plugin", "plugin_name", help="only the tools of this plugin")
+@click.pass_context
+def list_tools(ctx, plugin_name):
+	"""List tools with plugin, category and state."""
+
+	def action():
+		from frappe_assistant_core.api.admin_tools import get_tool_configurations
+
+		tools = get_tool_configurations()["tools"]
+		if plugin_name:
+			from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+
+			if plugin_name != "external":
+				get_plugin_manager().get_plugin(plugin_name)
+			tools = [t for t in tools if t["plugin_name"] == plugin_name]
+		rows = [
+			(
+				t["name"],
+				t["plugin_name"],
+				t["category"],
+				"active" if t["effectively_enabled"] else ("enabled" if t["enabled"] else "disabled"),
+				t["role_access_mode"],
+			)
+			for t in tools
+		]
+		_table(("tool", "plugin", "category", "state", "access"), rows)
+
+	_on_each_site(ctx, action)
+
+
+@fac.command("sync")
+@click.pass_context
+def sync(ctx):
+	"""Create and delete configuration rows to match the code (what migrate does)."""
+
+	def action():
+		from frappe_assistant_core.utils.config_sync import sync_all
+
+		sync_all()
+
+	_on_each_site(ctx, action)
+
+
+def _toggle(plugin_name: str, enable: bool) -> None:
+	from frappe_assistant_core.api.admin_plugins import toggle_plugin
+
+	frappe.set_user("Administrator")
+	click.echo(toggle_plugin(plugin_name, enable)["message"])
+
+
+def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+	widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
+	for row in (headers, *rows):
+		click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip())
+
+
+commands = [fac]

@@ -1,0 +1,60 @@
+"""Which tools a user may see and call: the one rule, used by MCP, admin screens and tests.
+
+plugin enabled -> tool enabled (FAC Tool Configuration; no row means enabled) -> role access
+(Allow All, System Manager, or a listed role) -> read permission on the tool's
+`requires_permission` DocType. tools/call reaches exactly what tools/list shows the same user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import frappe
+from frappe import _
+
+from frappe_assistant_core.exceptions import ToolNotFoundError
+from frappe_assistant_core.utils.plugin_manager import PluginManager, ToolInfo, get_plugin_manager
+
+
+class ToolRegistry:
+	"""A view of one site's plugin manager, filtered for a user."""
+
+	def __init__(self, manager: PluginManager):
+		self.manager = manager
+
+	def get_available_tools(self, user: str | None = None) -> list[ToolInfo]:
+		"""Tools `user` (default: session user) may use, in plugin order."""
+		user = user or frappe.session.user
+		tools = self.manager.get_all_tools()
+		configs = self.manager.get_tool_configs()
+		roles = set(frappe.get_roles(user))
+		return [info for info in tools.values() if _visible(info, configs.get(info.name), roles, user)]
+
+	def get_tool(self, name: str, user: str | None = None) -> ToolInfo:
+		"""The tool if `user` may use it, else ToolNotFoundError (hidden and missing look alike)."""
+		user = user or frappe.session.user
+		info = self.manager.get_all_tools().get(name) if isinstance(name, str) else None
+		if info is None or not _visible(
+			info, self.manager.get_tool_configs().get(name), set(frappe.get_roles(user)), user
+		):
+			frappe.throw(
+				_("Tool {0} is not available").format(frappe.bold(str(name))),
+				ToolNotFoundError,
+				title=_("Unknown tool"),
+			)
+		return info
+
+	def call_tool(self, name: str, arguments: dict | None, user: str | None = None) -> Any:
+		"""Run a visible tool as the session user; raises Frappe exceptions on failure."""
+		return self.get_tool(name, user).instance.run(arguments)
+
+
+def get_tool_registry() -> ToolRegistry:
+	return ToolRegistry(get_plugin_manager())
+
+
+def _visible(info: ToolInfo, config, roles: set[str], user: str) -> bool:
+	if config is not None and (not config.enabled or not config.admits(roles)):
+		return False
+	permission = info.instance.requires_permission
+	return not permission or bool(frappe.has_permission(permission, "read", user=user))

@@ -1,0 +1,12 @@
+app_name = "fac_test_tools"
+app_title = "FAC Test Tools"
+app_publisher = "tests"
+app_description = "Contributes assistant tools for the test suite"
+app_license = "agpl-3.0"
+
+assistant_tools = [
+	"fac_test_tools.tools.TestEcho",
+	"fac_test_tools.tools.TestCreateTodo",
+	# Collides with the core plugin's tool of the same name: must be refused, never shadow it.
+	"fac_test_tools.tools.ShadowDocumentGet",
+]

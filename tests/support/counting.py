@@ -1,0 +1,43 @@
+"""Count what is deterministic: SQL statements sent and Redis commands issued."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import frappe
+
+
+@contextmanager
+def count_queries():
+	"""Yield a list that collects every SQL statement run through frappe.db.sql in the block."""
+	queries: list[str] = []
+	db_class = type(frappe.db)
+	original = db_class.sql
+
+	def counting_sql(self, query, *args, **kwargs):
+		queries.append(str(query))
+		return original(self, query, *args, **kwargs)
+
+	db_class.sql = counting_sql
+	try:
+		yield queries
+	finally:
+		db_class.sql = original
+
+
+@contextmanager
+def count_redis_commands():
+	"""Yield a list that collects the name of every Redis command sent in the block."""
+	commands: list[str] = []
+	cache_class = type(frappe.cache)
+	original = cache_class.execute_command
+
+	def counting(self, *args, **kwargs):
+		commands.append(str(args[0]) if args else "?")
+		return original(self, *args, **kwargs)
+
+	cache_class.execute_command = counting
+	try:
+		yield commands
+	finally:
+		cache_class.execute_command = original

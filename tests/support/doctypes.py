@@ -1,0 +1,197 @@
+"""DocTypes, a workflow and reports that the core tools' tests run against, created once per site.
+
+FAC Test Order is submittable, has a child table, a permlevel-1 field and an allow_on_submit field;
+FAC Test Request carries the "FAC Test Request Approval" workflow. System Manager may do everything,
+FAC Test Reader may only read and report. `ensure_test_doctypes()` is idempotent and commits once,
+because creating a DocType is DDL (it would end the test's transaction anyway).
+"""
+
+from __future__ import annotations
+
+import frappe
+
+ORDER = "FAC Test Order"
+ORDER_ITEM = "FAC Test Order Item"
+REQUEST = "FAC Test Request"
+WORKFLOW = "FAC Test Request Approval"
+READER_ROLE = "FAC Test Reader"
+BUILDER_REPORT = "FAC Test Orders"
+QUERY_REPORT = "FAC Test Order Totals"
+
+_ALL_RIGHTS = dict.fromkeys(
+	("read", "write", "create", "delete", "submit", "cancel", "amend", "report", "select", "print"), 1
+)
+
+
+def ensure_test_doctypes() -> None:
+	"""Create whatever is missing of the test fixtures, then commit."""
+	if frappe.db.exists("Report", QUERY_REPORT):
+		return
+	previous = frappe.session.user
+	frappe.set_user("Administrator")
+	_ensure("Role", READER_ROLE, {"role_name": READER_ROLE, "desk_access": 1})
+	for state in ("Pending", "Approved", "Rejected"):
+		_ensure("Workflow State", state, {"workflow_state_name": state})
+	for action in ("Approve", "Reject"):
+		_ensure("Workflow Action Master", action, {"workflow_action_name": action})
+	_ensure("DocType", ORDER_ITEM, _child_doctype())
+	_ensure("DocType", ORDER, _order_doctype())
+	_ensure("DocType", REQUEST, _request_doctype())
+	_ensure("Workflow", WORKFLOW, _workflow())
+	_ensure("Report", BUILDER_REPORT, _builder_report())
+	_ensure("Report", QUERY_REPORT, _query_report())
+	_allow_in_global_search(ORDER)
+	frappe.db.commit()
+	frappe.set_user(previous)
+
+
+def order(**values) -> dict:
+	"""A FAC Test Order document dict with two item rows, overridable per test."""
+	return {
+		"doctype": ORDER,
+		"customer": "Acme Corp",
+		"amount": 150,
+		"remarks": "first order",
+		"internal_note": "secret margin",
+		"items": [{"item": "Bolt", "qty": 10, "rate": 5}, {"item": "Nut", "qty": 20, "rate": 5}],
+		**values,
+	}
+
+
+def _ensure(doctype: str, name: str, values: dict) -> None:
+	if not frappe.db.exists(doctype, name):
+		frappe.get_doc({"doctype": doctype, **values}).insert(ignore_permissions=True)
+
+
+def _perms() -> list[dict]:
+	return [
+		{"role": "System Manager", "permlevel": 0, **_ALL_RIGHTS},
+		{"role": "System Manager", "permlevel": 1, "read": 1, "write": 1},
+		{"role": READER_ROLE, "permlevel": 0, "read": 1, "report": 1, "select": 1},
+	]
+
+
+def _child_doctype() -> dict:
+	return {
+		"name": ORDER_ITEM,
+		"module": "Custom",
+		"custom": 1,
+		"istable": 1,
+		"fields": [
+			{"fieldname": "item", "label": "Item", "fieldtype": "Data", "reqd": 1, "in_list_view": 1},
+			{"fieldname": "qty", "label": "Qty", "fieldtype": "Int", "in_list_view": 1},
+			{"fieldname": "rate", "label": "Rate", "fieldtype": "Currency", "in_list_view": 1},
+			{"fieldname": "note", "label": "Note", "fieldtype": "Data", "allow_on_submit": 1},
+		],
+	}
+
+
+def _order_doctype() -> dict:
+	return {
+		"name": ORDER,
+		"module": "Custom",
+		"custom": 1,
+		"is_submittable": 1,
+		"autoname": "FTO-.#####",
+		"title_field": "customer",
+		"search_fields": "customer,status",
+		"fields": [
+			{
+				"fieldname": "customer",
+				"label": "Customer",
+				"fieldtype": "Data",
+				"reqd": 1,
+				"in_list_view": 1,
+				"in_global_search": 1,
+			},
+			{"fieldname": "status", "label": "Status", "fieldtype": "Select", "options": "Open\nClosed", "default": "Open"},
+			{"fieldname": "amount", "label": "Amount", "fieldtype": "Currency", "in_list_view": 1},
+			{"fieldname": "order_date", "label": "Order Date", "fieldtype": "Date"},
+			{"fieldname": "remarks", "label": "Remarks", "fieldtype": "Small Text", "allow_on_submit": 1},
+			{"fieldname": "internal_note", "label": "Internal Note", "fieldtype": "Data", "permlevel": 1},
+			{"fieldname": "items", "label": "Items", "fieldtype": "Table", "options": ORDER_ITEM},
+		],
+		"permissions": _perms(),
+	}
+
+
+def _request_doctype() -> dict:
+	return {
+		"name": REQUEST,
+		"module": "Custom",
+		"custom": 1,
+		"is_submittable": 1,
+		"autoname": "hash",
+		"title_field": "subject",
+		"fields": [
+			{"fieldname": "subject", "label": "Subject", "fieldtype": "Data", "reqd": 1, "in_list_view": 1},
+			{
+				"fieldname": "workflow_state",
+				"label": "Workflow State",
+				"fieldtype": "Link",
+				"options": "Workflow State",
+				"hidden": 1,
+				"allow_on_submit": 1,
+			},
+		],
+		"permissions": _perms(),
+	}
+
+
+def _workflow() -> dict:
+	def transition(action: str, next_state: str) -> dict:
+		return {
+			"state": "Pending",
+			"action": action,
+			"next_state": next_state,
+			"allowed": "System Manager",
+			"allow_self_approval": 1,
+		}
+
+	return {
+		"workflow_name": WORKFLOW,
+		"document_type": REQUEST,
+		"is_active": 1,
+		"workflow_state_field": "workflow_state",
+		"states": [
+			{"state": "Pending", "doc_status": "0", "allow_edit": "System Manager"},
+			{"state": "Approved", "doc_status": "1", "allow_edit": "System Manager"},
+			{"state": "Rejected", "doc_status": "0", "allow_edit": "System Manager"},
+		],
+		"transitions": [transition("Approve", "Approved"), transition("Reject", "Rejected")],
+	}
+
+
+def _builder_report() -> dict:
+	columns = [["name", ORDER], ["customer", ORDER], ["amount", ORDER]]
+	return {
+		"report_name": BUILDER_REPORT,
+		"ref_doctype": ORDER,
+		"report_type": "Report Builder",
+		"is_standard": "No",
+		"module": "Custom",
+		"json": frappe.as_json({"columns": columns, "filters": [], "order_by": "`tabFAC Test Order`.`customer` asc"}),
+	}
+
+
+def _query_report() -> dict:
+	return {
+		"report_name": QUERY_REPORT,
+		"ref_doctype": ORDER,
+		"report_type": "Query Report",
+		"is_standard": "No",
+		"module": "Custom",
+		"query": (
+			"select customer as `Customer:Data:150`, sum(amount) as `Total:Currency:120` "
+			"from `tabFAC Test Order` where docstatus < 2 and amount >= %(min_amount)s "
+			"group by customer order by customer"
+		),
+		"filters": [{"fieldname": "min_amount", "label": "Min Amount", "fieldtype": "Currency", "mandatory": 1}],
+	}
+
+
+def _allow_in_global_search(doctype: str) -> None:
+	settings = frappe.get_single("Global Search Settings")
+	if not any(row.document_type == doctype for row in settings.allowed_in_global_search):
+		settings.append("allowed_in_global_search", {"document_type": doctype})
+		settings.save(ignore_permissions=True)
