@@ -14,13 +14,13 @@ import uuid
 
 import pytest
 
-from tests.host import bootstrap
+from tests.host import bootstrap, config
 
+# The shim reads the app list when it is imported, so it must be known before activate().
+os.environ.setdefault("FAC_HOST_APPS", config.TEST_APPS)
 bootstrap.activate()
 
 import frappe  # noqa: E402
-
-from tests.support import site as site_support  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -33,11 +33,10 @@ def test_site():
 		frappe.destroy()
 		return
 
-	from tests.host import config
 	from tests.host import site as host_site
 
 	name = os.environ.get("FAC_TEST_DB") or f"fac_test_{uuid.uuid4().hex[:10]}"
-	os.environ.update(config.site_env(name, os.environ.get("FAC_HOST_APPS", site_support.TEST_APPS)))
+	os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"]))
 	log = config.STATE_DIR / f"{name}.new-site.log"
 	log.parent.mkdir(parents=True, exist_ok=True)
 	with open(log, "w") as out:

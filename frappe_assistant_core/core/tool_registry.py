@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import frappe
+import frappe.permissions
 from frappe import _
 
 from frappe_assistant_core.exceptions import ToolNotFoundError
@@ -56,5 +57,15 @@ def get_tool_registry() -> ToolRegistry:
 def _visible(info: ToolInfo, config, roles: set[str], user: str) -> bool:
 	if config is not None and (not config.enabled or not config.admits(roles)):
 		return False
-	permission = info.instance.requires_permission
-	return not permission or bool(frappe.has_permission(permission, "read", user=user))
+	doctype = info.instance.requires_permission
+	return not doctype or _can_read(doctype, user)
+
+
+def _can_read(doctype: str, user: str) -> bool:
+	"""Role-level read (own documents count), from cached metadata: no query per request.
+
+	Unlike frappe.has_permission(doctype) this ignores documents shared one by one, which would
+	cost a DocShare query on every tools/list; the tool itself still checks each document.
+	"""
+	permissions = frappe.permissions.get_role_permissions(doctype, user=user)
+	return bool(permissions.get("read") or (permissions.get("if_owner") or {}).get("read"))

@@ -99,7 +99,9 @@ def _read_tool_source(path: str, class_name: str | None) -> ToolSource | None:
 		attrs = _class_constants(node)
 		if not attrs.get("name"):
 			continue
-		perm_types, privileged = _scan_permissions(tree)
+		# The tool class and the module's functions; never other classes of the same module.
+		scope = [node, *(n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]
+		perm_types, privileged = _scan_permissions(scope)
 		return ToolSource(
 			name=attrs["name"],
 			class_name=node.name,
@@ -130,11 +132,11 @@ def _class_constants(node: ast.ClassDef) -> dict[str, str]:
 	return out
 
 
-def _scan_permissions(tree: ast.AST) -> tuple[set[str], bool]:
-	"""Permission types checked anywhere in the module, and whether it does privileged things."""
+def _scan_permissions(scope: list[ast.AST]) -> tuple[set[str], bool]:
+	"""Permission types checked in `scope`, and whether it does privileged things."""
 	perms: set[str] = set()
 	privileged = False
-	for node in ast.walk(tree):
+	for node in (n for root in scope for n in ast.walk(root)):
 		if not isinstance(node, ast.Call):
 			continue
 		func = node.func

@@ -21,6 +21,8 @@ DB_PORT = int(os.environ.get("FAC_DB_PORT", "3306"))
 DB_ROOT_USER = os.environ.get("FAC_DB_ROOT_USER", "fac_root")
 DB_ROOT_PASSWORD = os.environ.get("FAC_DB_ROOT_PASSWORD", "fac_root")
 REDIS_URL = os.environ.get("FAC_REDIS_URL", "redis://127.0.0.1:6379")
+# Apps installed on the test site: ours, plus a test app that contributes external tools.
+TEST_APPS = "frappe_assistant_core,fac_test_tools"
 
 
 def _derived(db_name: str, purpose: str) -> bytes:

@@ -11,7 +11,7 @@ import frappe
 def count_queries():
 	"""Yield a list that collects every SQL statement run through frappe.db.sql in the block."""
 	queries: list[str] = []
-	db_class = type(frappe.db)
+	db_class = type(frappe.local.db)
 	original = db_class.sql
 
 	def counting_sql(self, query, *args, **kwargs):
@@ -30,6 +30,8 @@ def count_redis_commands():
 	"""Yield a list that collects the name of every Redis command sent in the block."""
 	commands: list[str] = []
 	cache_class = type(frappe.cache)
+	if cache_class.__name__ == "LocalProxy":
+		cache_class = type(frappe.cache._get_current_object())
 	original = cache_class.execute_command
 
 	def counting(self, *args, **kwargs):

@@ -10,9 +10,6 @@ import frappe
 
 from tests.host import bootstrap
 
-# Apps installed on the host test site: ours, plus a test app that contributes external tools.
-TEST_APPS = "frappe_assistant_core,fac_test_tools"
-
 
 def make_user(email: str, roles: list[str] | tuple[str, ...] = (), commit: bool = True) -> str:
 	"""A System User with exactly `roles` (created once, roles reset on every call)."""

@@ -49,7 +49,21 @@ def _ops():
 	def stored(plugin: str):
 		return frappe.db.get_value("FAC Plugin Configuration", plugin, "enabled")
 
-	return {f.__name__: f for f in (tools, all_tools, enabled, toggle, toggle_tool, queries_for_all_tools, stored)}
+	committed: list[dict] = []
+
+	def timed_toggle(plugin: str, enable: bool):
+		"""Toggle and note the database clock while the row lock is still held (= commit order)."""
+		admin_api.toggle_plugin(plugin, enable)
+		at = frappe.db.sql("select now(6)")[0][0]
+		frappe.db.commit()
+		committed.append({"plugin": plugin, "enable": enable, "at": str(at)})
+		return True
+
+	def history():
+		return committed
+
+	operations = (tools, all_tools, enabled, toggle, toggle_tool, queries_for_all_tools, stored, timed_toggle, history)
+	return {f.__name__: f for f in operations}
 
 
 def main() -> None:
