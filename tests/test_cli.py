@@ -1,0 +1,50 @@
+"""bench CLI: `bench --site SITE fac ...`, run in its own process through the app's click group."""
+
+from __future__ import annotations
+
+import os
+
+import frappe
+import pytest
+
+from tests.host import bootstrap
+from tests.support.site import reconnect, run_host_command
+
+pytestmark = pytest.mark.skipif(bootstrap.on_real_bench(), reason="uses the host's bench emulation")
+
+
+def _fac(*args: str, check: bool = True):
+	frappe.db.commit()
+	done = run_host_command("bench", os.environ["DB_NAME"], "fac", *args, check=check)
+	reconnect()
+	return done
+
+
+def test_fac_plugins_prints_a_table_of_the_five_plugins():
+	out = _fac("plugins").stdout.splitlines()
+	assert out[0].split() == ["plugin", "display", "name", "state", "tools", "problem"]
+	names = [line.split()[0] for line in out[1:]]
+	assert names[0] == "core" and sorted(names) == sorted(
+		["core", "data_science", "visualization", "websocket", "batch_processing"]
+	)
+
+
+def test_fac_disable_and_enable_change_the_row():
+	assert "Plugin 'visualization' disabled." in _fac("disable", "visualization").stdout
+	assert frappe.db.get_value("FAC Plugin Configuration", "visualization", "enabled") == 0
+	assert "Plugin 'visualization' enabled." in _fac("enable", "visualization").stdout
+	assert frappe.db.get_value("FAC Plugin Configuration", "visualization", "enabled") == 1
+
+
+def test_fac_refuses_like_the_api_and_exits_non_zero():
+	done = _fac("disable", "core", check=False)
+	assert done.returncode == 1 and "always enabled" in done.stderr
+	assert frappe.db.get_value("FAC Plugin Configuration", "core", "enabled") == 1
+	done = _fac("enable", "nope", check=False)
+	assert done.returncode == 1 and "not found" in done.stderr
+
+
+def test_fac_tools_filters_by_plugin_and_fac_sync_reports():
+	lines = _fac("tools", "--plugin", "external").stdout.splitlines()
+	assert {line.split()[0] for line in lines[1:]} == {"test_echo", "test_create_todo"}
+	assert "FAC sync:" in _fac("sync").stdout
