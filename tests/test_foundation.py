@@ -34,30 +34,36 @@ def test_app_doctypes_and_roles_exist_after_install():
 
 def test_plugin_name_is_unique_in_the_database():
 	"""A second FAC Plugin Configuration row with the same plugin_name is a DuplicateEntryError."""
-	frappe.get_doc(_plugin_row("dup_probe")).insert()
+	assert frappe.db.exists("FAC Plugin Configuration", "visualization")
 	with pytest.raises(frappe.DuplicateEntryError):
-		frappe.get_doc(_plugin_row("dup_probe")).insert()
+		frappe.get_doc(_plugin_row("visualization")).insert()
 
 
 def test_assistant_user_cannot_write_plugin_configuration_but_admin_can():
 	"""Permissions: Assistant User reads only; Assistant Admin may create and write."""
 	reader = make_user("fac-reader@example.com", ["Assistant User"])
 	admin = make_user("fac-admin@example.com", ["Assistant Admin"])
+	frappe.db.delete("FAC Plugin Configuration", {"plugin_name": "websocket"})
 	frappe.set_user(reader)
-	with pytest.raises(frappe.PermissionError):
-		frappe.get_doc(_plugin_row("perm_probe")).insert()
 	assert frappe.has_permission("FAC Plugin Configuration", "read")
+	with pytest.raises(frappe.PermissionError):
+		frappe.get_doc(_plugin_row("websocket")).insert()
+	row = frappe.get_doc("FAC Plugin Configuration", "core")
+	with pytest.raises(frappe.PermissionError):
+		row.save()
 	frappe.set_user(admin)
-	doc = frappe.get_doc(_plugin_row("perm_probe")).insert()
+	doc = frappe.get_doc(_plugin_row("websocket")).insert()
 	assert frappe.db.exists("FAC Plugin Configuration", doc.name)
+	doc.enabled = 0
+	doc.save()
+	assert frappe.db.get_value("FAC Plugin Configuration", "websocket", "enabled") == 0
 	assert not frappe.has_permission("FAC Plugin Configuration", "delete")
 
 
 def test_saving_a_change_records_a_version():
 	"""track_changes: changing a row writes a Version document with the changed field."""
-	doc = frappe.get_doc(_plugin_row("version_probe")).insert()
-	doc.enabled = 0
-	doc.flags.ignore_validate = True  # this test is about track_changes, not the toggle rules
+	doc = frappe.get_doc("FAC Plugin Configuration", "batch_processing")
+	doc.enabled = 0 if doc.enabled else 1
 	doc.save()
 	versions = frappe.get_all(
 		"Version", filters={"ref_doctype": "FAC Plugin Configuration", "docname": doc.name}, pluck="data"
