@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 	parser = argparse.ArgumentParser(prog="python -m tests.host")
 	parser.add_argument("--apps", help="comma separated apps to install (default: frappe_assistant_core)")
 	sub = parser.add_subparsers(dest="command", required=True)
-	for name in ("new-site", "migrate", "drop-site"):
+	for name in ("new-site", "migrate", "drop-site", "ensure-site"):
 		sub.add_parser(name).add_argument("site")
 	serve = sub.add_parser("serve")
 	serve.add_argument("site")
@@ -51,6 +51,13 @@ def main(argv: list[str] | None = None) -> int:
 		host_site.migrate()
 	elif args.command == "drop-site":
 		host_site.drop_site(args.site)
+	elif args.command == "ensure-site":
+		if host_site.site_exists(args.site):
+			host_site.migrate()
+			print(f"Site {args.site} exists: migrated")
+		else:
+			seconds = host_site.create_site(args.site)
+			print(f"Site {args.site} created in {seconds:.1f}s")
 	elif args.command == "serve":
 		return _serve(args)
 	elif args.command == "bench":

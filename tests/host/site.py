@@ -113,6 +113,24 @@ def migrate() -> None:
 	SiteMigration(skip_search_index=True).run(site=os.environ["DB_NAME"])
 
 
+def site_exists(db_name: str) -> bool:
+	"""The site's database exists and has been installed (its DocType table is there)."""
+	import MySQLdb
+
+	conn = MySQLdb.connect(
+		host=config.DB_HOST, port=config.DB_PORT, user=config.DB_ROOT_USER, password=config.DB_ROOT_PASSWORD
+	)
+	try:
+		cur = conn.cursor()
+		cur.execute(
+			"select count(*) from information_schema.tables where table_schema=%s and table_name='tabDocType'",
+			(db_name,),
+		)
+		return bool(cur.fetchone()[0])
+	finally:
+		conn.close()
+
+
 def drop_site(db_name: str) -> None:
 	"""Drop the site's database and user and delete its folder. Safe to call twice."""
 	import MySQLdb
