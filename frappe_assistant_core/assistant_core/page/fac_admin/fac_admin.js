@@ -1,0 +1,96 @@
+// FAC Admin desk page (/app/fac-admin): desk glue only.
+//
+// Loads the page's plain JS modules and CSS with frappe.require, then hands the page body to
+// fac_admin.Controller with two small adapters: `api` (frappe.call, as a Promise that rejects with
+// the server's message) and `ui` (frappe.confirm, frappe.show_alert). Rendering, filtering and the
+// switch behaviour live in public/js/fac_admin/*.js, which the JS unit tests exercise directly.
+
+// Wrapped so that evaluating the page script again (desk reloads it on a new build) is harmless.
+(function () {
+	const FAC_ADMIN_ASSETS = [
+		"/assets/frappe_assistant_core/css/fac_admin.css",
+		"/assets/frappe_assistant_core/js/fac_admin/util.js",
+		"/assets/frappe_assistant_core/js/fac_admin/filters.js",
+		"/assets/frappe_assistant_core/js/fac_admin/render.js",
+		"/assets/frappe_assistant_core/js/fac_admin/editor.js",
+		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
+	];
+
+	frappe.pages["fac-admin"].on_page_load = function (wrapper) {
+		const page = frappe.ui.make_app_page({
+			parent: wrapper,
+			title: __("FAC Admin"),
+			single_column: true,
+		});
+		// One at a time: newer desks load required scripts in parallel, and each module needs the
+		// ones before it.
+		const loaded = FAC_ADMIN_ASSETS.reduce(
+			(previous, asset) => previous.then(() => frappe.require(asset)),
+			Promise.resolve()
+		);
+		loaded.then(() => {
+			const body = document.createElement("div");
+			page.main[0].appendChild(body);
+			wrapper.fac_admin = new window.fac_admin.Controller(body, {
+				api: fac_admin_desk_api(),
+				ui: fac_admin_desk_ui(),
+			});
+			wrapper.fac_admin.load();
+		});
+	};
+
+	// Coming back to the page (desk keeps it in memory) re-reads the stored state.
+	frappe.pages["fac-admin"].on_page_show = function (wrapper) {
+		if (wrapper.fac_admin && wrapper.fac_admin.state.loaded) {
+			wrapper.fac_admin.refresh();
+		}
+	};
+
+	function fac_admin_desk_api() {
+		return {
+			call(method, args, opts) {
+				return new Promise((resolve, reject) => {
+					let settled = false;
+					// `silent`: the page shows the server's message itself, next to the control that failed.
+					frappe.call({
+						method,
+						args,
+						type: (opts && opts.type) || "POST",
+						silent: true,
+						callback: (r) => {
+							settled = true;
+							resolve(r ? r.message : undefined);
+						},
+						// `always` runs for every answer; `error` does not (desk's 403/404 handlers skip it),
+						// so a failed call is detected here, once `callback` has had its chance.
+						always: (r) => {
+							setTimeout(() => {
+								if (!settled) {
+									settled = true;
+									reject(new Error(window.fac_admin.util.serverMessage(r)));
+								}
+							}, 0);
+						},
+					});
+				});
+			},
+		};
+	}
+
+	function fac_admin_desk_ui() {
+		return {
+			confirm(message) {
+				return new Promise((resolve) => {
+					frappe.confirm(
+						frappe.utils.escape_html(message),
+						() => resolve(true),
+						() => resolve(false)
+					);
+				});
+			},
+			notify(message, indicator) {
+				frappe.show_alert({ message: frappe.utils.escape_html(message), indicator: indicator || "green" });
+			},
+		};
+	}
+})();

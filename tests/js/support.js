@@ -1,0 +1,299 @@
+// Shared by the FAC Admin JS tests: a jsdom document, fixture data shaped exactly like the admin API's
+// answers, and an in-memory fake of that API whose calls can be held in flight or made to fail.
+"use strict";
+
+const { JSDOM } = require("jsdom");
+
+const HOSTILE = `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">`;
+
+function plugins() {
+	return [
+		{
+			name: "core",
+			display_name: "Core",
+			description: "Essential Frappe operations (CRUD, search, metadata)",
+			version: "2.2.0",
+			enabled: true,
+			always_enabled: true,
+			can_enable: true,
+			validation_error: null,
+			tool_count: 3,
+			tools: ["document_get", "document_create", "document_delete"],
+			discovered_at: "2026-11-20 10:00:00",
+			last_toggled_at: null,
+			last_toggled_by: null,
+		},
+		{
+			name: "data_science",
+			display_name: "Data Science",
+			description: "Analytics " + HOSTILE,
+			version: "1.0.0",
+			enabled: false,
+			always_enabled: false,
+			can_enable: true,
+			validation_error: null,
+			tool_count: 2,
+			tools: ["execute_python_code", "analyze_frappe_data"],
+			discovered_at: "2026-11-20 10:00:00",
+			last_toggled_at: "2026-11-21 09:15:00.123456",
+			last_toggled_by: "admin@example.com",
+		},
+		{
+			name: "visualization",
+			display_name: "Visualization",
+			description: "Dashboard and chart creation, KPIs",
+			version: "1.0.0",
+			enabled: true,
+			always_enabled: false,
+			can_enable: true,
+			validation_error: null,
+			tool_count: 1,
+			tools: ["create_chart"],
+			discovered_at: "2026-11-20 10:00:00",
+			last_toggled_at: null,
+			last_toggled_by: null,
+		},
+		{
+			name: "websocket",
+			display_name: "WebSocket",
+			description: "Real-time communication (under development)",
+			version: "1.0.0",
+			enabled: false,
+			always_enabled: false,
+			can_enable: false,
+			validation_error: "Missing dependencies: socketio <b>x</b>",
+			tool_count: 0,
+			tools: [],
+			discovered_at: "2026-11-20 10:00:00",
+			last_toggled_at: null,
+			last_toggled_by: null,
+		},
+	];
+}
+
+function tool(name, plugin, extra) {
+	const displayNames = { core: "Core", data_science: "Data Science", visualization: "Visualization", hr_tools: "HR Tools" };
+	const labels = { read_only: "Read Only", write: "Write", read_write: "Read & Write", privileged: "Privileged" };
+	const base = {
+		name,
+		description: `The ${name} tool`,
+		plugin_name: plugin,
+		plugin_display_name: displayNames[plugin],
+		plugin_enabled: plugin !== "data_science",
+		source_app: "frappe_assistant_core",
+		enabled: true,
+		category: "read_only",
+		auto_detected_category: "read_only",
+		category_override: false,
+		role_access_mode: "Allow All",
+		roles: [],
+	};
+	const out = Object.assign(base, extra || {});
+	out.category_label = labels[out.category];
+	out.effectively_enabled = out.plugin_enabled && out.enabled;
+	return out;
+}
+
+function tools() {
+	return [
+		tool("document_get", "core"),
+		tool("document_create", "core", { category: "write", auto_detected_category: "write" }),
+		tool("document_delete", "core", {
+			category: "privileged",
+			auto_detected_category: "privileged",
+			enabled: false,
+			role_access_mode: "Restrict to Listed Roles",
+			roles: [{ role: "System Manager", allow_access: 1 }],
+		}),
+		tool("execute_python_code", "data_science", {
+			category: "privileged",
+			auto_detected_category: "privileged",
+			description: "Run Python " + HOSTILE,
+		}),
+		tool("analyze_frappe_data", "data_science", { category: "read_only" }),
+		tool("create_chart", "visualization", { category: "write", auto_detected_category: "write" }),
+		tool("employee_lookup", "hr_tools", { source_app: "hr_tools", description: "Find employees by name" }),
+	];
+}
+
+const ROLES = ["Accounts User", "Assistant Admin", "Assistant User", "Sales User", "System Manager"];
+
+class ServerError extends Error {}
+
+/**
+ * An in-memory admin API with the contract's shapes. `hold = true` keeps the next calls in flight
+ * until `release()`; `failNext(method, message)` makes the next call of `method` reject as desk's
+ * adapter does (an Error carrying the server's message); `calls` records [method, args, type].
+ */
+class FakeAdminApi {
+	constructor() {
+		this.plugins = plugins();
+		this.tools = tools();
+		this.roles = ROLES.slice();
+		this.calls = [];
+		this.hold = false;
+		this._held = [];
+		this._failures = new Map();
+	}
+
+	failNext(method, message) {
+		this._failures.set(method, message);
+	}
+
+	release() {
+		const held = this._held.splice(0);
+		held.forEach((go) => go());
+		return flush();
+	}
+
+	mutations() {
+		return this.calls.filter(([, , type]) => type === "POST");
+	}
+
+	call(fullMethod, args, opts) {
+		const method = fullMethod.replace("frappe_assistant_core.api.admin_api.", "");
+		this.calls.push([method, args, (opts && opts.type) || "POST"]);
+		const run = () => {
+			if (this._failures.has(method)) {
+				const message = this._failures.get(method);
+				this._failures.delete(method);
+				throw new ServerError(message);
+			}
+			return JSON.parse(JSON.stringify(this[`_${method}`](args)));
+		};
+		if (this.hold) {
+			return new Promise((resolve, reject) => {
+				this._held.push(() => {
+					try {
+						resolve(run());
+					} catch (err) {
+						reject(err);
+					}
+				});
+			});
+		}
+		return new Promise((resolve) => resolve(run()));
+	}
+
+	_tool(name) {
+		const found = this.tools.find((t) => t.name === name);
+		if (!found) {
+			throw new ServerError(`Tool ${name} not found`);
+		}
+		return found;
+	}
+
+	_get_all_plugins() {
+		return this.plugins;
+	}
+
+	_get_plugin_stats() {
+		const enabled = this.plugins.filter((p) => p.enabled).length;
+		return {
+			total_plugins: this.plugins.length,
+			enabled_plugins: enabled,
+			disabled_plugins: this.plugins.length - enabled,
+			plugins: this.plugins.map((p) => ({ name: p.name, display_name: p.display_name, enabled: p.enabled, tool_count: p.tool_count })),
+		};
+	}
+
+	_get_tool_configurations() {
+		for (const t of this.tools) {
+			const plugin = this.plugins.find((p) => p.name === t.plugin_name);
+			t.plugin_enabled = plugin ? plugin.enabled : true;
+			t.effectively_enabled = t.plugin_enabled && t.enabled;
+		}
+		return { tools: this.tools, total: this.tools.length };
+	}
+
+	_get_tool_stats() {
+		this._get_tool_configurations();
+		const active = this.tools.filter((t) => t.effectively_enabled).length;
+		return {
+			total_tools: this.tools.length,
+			enabled_tools: this.tools.filter((t) => t.enabled).length,
+			disabled_tools: this.tools.filter((t) => !t.enabled).length,
+			active_tools: active,
+			by_category: {},
+			by_plugin: {},
+		};
+	}
+
+	_get_available_roles() {
+		return this.roles;
+	}
+
+	_toggle_plugin({ plugin_name, enable }) {
+		const plugin = this.plugins.find((p) => p.name === plugin_name);
+		const on = enable === 1 || enable === true || enable === "1";
+		if (plugin.always_enabled && !on) {
+			throw new ServerError(`Plugin ${plugin_name} is always enabled and cannot be disabled`);
+		}
+		plugin.enabled = on;
+		return { success: true, message: `Plugin '${plugin_name}' ${on ? "enabled" : "disabled"}.` };
+	}
+
+	_toggle_tool({ tool_name, enable }) {
+		const t = this._tool(tool_name);
+		t.enabled = enable === 1 || enable === true;
+		return { success: true, message: `Tool '${tool_name}' ${t.enabled ? "enabled" : "disabled"}.`, enabled: t.enabled };
+	}
+
+	_bulk_toggle_tools({ tool_names, enable }) {
+		const names = JSON.parse(tool_names);
+		names.forEach((name) => (this._tool(name).enabled = enable === 1));
+		return { success: true, updated: names.length, message: `${names.length} tools ${enable ? "enabled" : "disabled"}.` };
+	}
+
+	_update_tool_category({ tool_name, category, override }) {
+		const t = this._tool(tool_name);
+		t.category_override = Boolean(override);
+		t.category = override ? category : t.auto_detected_category;
+		t.category_label = { read_only: "Read Only", write: "Write", read_write: "Read & Write", privileged: "Privileged" }[t.category];
+		return { success: true, message: "ok", category: t.category };
+	}
+
+	_update_tool_role_access({ tool_name, role_access_mode, roles }) {
+		const t = this._tool(tool_name);
+		t.role_access_mode = role_access_mode;
+		t.roles = JSON.parse(roles).map((role) => ({ role, allow_access: 1 }));
+		return { success: true, message: "ok" };
+	}
+}
+
+/** Let pending timers and promise callbacks (and the re-renders they trigger) run. */
+async function flush() {
+	for (let i = 0; i < 10; i += 1) {
+		await new Promise((resolve) => setTimeout(resolve, 1));
+		await new Promise((resolve) => setImmediate(resolve));
+	}
+}
+
+function dom() {
+	const jsdom = new JSDOM(`<!doctype html><html><body><main id="root"></main></body></html>`, {
+		url: "http://127.0.0.1/app/fac-admin",
+		pretendToBeVisual: true,
+	});
+	return { window: jsdom.window, document: jsdom.window.document, root: jsdom.window.document.getElementById("root") };
+}
+
+/** Put rendered HTML into a fresh document (what innerHTML does in the browser). */
+function fragment(html, tag) {
+	const { document } = dom();
+	const holder = document.createElement(tag || "div");
+	holder.innerHTML = html;
+	document.body.appendChild(holder);
+	return holder;
+}
+
+function fire(window, element, type) {
+	element.dispatchEvent(new window.Event(type, { bubbles: true }));
+}
+
+/** Flip a checkbox as a click does (the change event carries the new state). */
+function flip(window, input) {
+	input.checked = !input.checked;
+	fire(window, input, "change");
+}
+
+module.exports = { HOSTILE, ROLES, plugins, tools, tool, FakeAdminApi, ServerError, flush, dom, fragment, fire, flip };
