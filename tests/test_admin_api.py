@@ -104,6 +104,7 @@ def test_permission_gate_in_process_for_each_profile():
 		("visualization", 2, frappe.ValidationError),
 		("visualization", None, frappe.ValidationError),
 		("core'; DROP TABLE `tabFAC Plugin Configuration`; --", False, frappe.ValidationError),
+		("core OR 1=1", False, frappe.ValidationError),
 		("<script>alert(1)</script>", True, frappe.ValidationError),
 		("x" * 5000, True, frappe.ValidationError),
 		(["core"], True, frappe.ValidationError),
@@ -211,3 +212,14 @@ def test_tool_stats_add_up():
 	assert sum(stats["by_plugin"].values()) == stats["total_tools"]
 	assert stats["active_tools"] <= stats["enabled_tools"]
 	assert "System Manager" in admin_api.get_available_roles()
+
+
+def test_desk_cannot_create_a_configuration_for_a_tool_that_does_not_exist():
+	"""A FAC Tool Configuration must name a tool in code; code fields are taken from the code."""
+	with pytest.raises(ToolNotFoundError):
+		frappe.get_doc({"doctype": "FAC Tool Configuration", "tool_name": "ghost_tool", "plugin_name": "core"}).insert()
+	frappe.db.delete("FAC Tool Configuration", {"name": "test_echo"})
+	doc = frappe.get_doc(
+		{"doctype": "FAC Tool Configuration", "tool_name": "test_echo", "plugin_name": "core", "source_app": "x"}
+	).insert()
+	assert (doc.plugin_name, doc.source_app, doc.auto_detected_category) == ("external", "fac_test_tools", "read_only")

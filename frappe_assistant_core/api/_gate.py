@@ -13,7 +13,8 @@ import frappe
 from frappe import _
 
 ADMIN_ROLES = frozenset({"System Manager", "Assistant Admin"})
-_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,139}$")
+# Plugin folder names and MCP tool names (letters, digits, "_", "-", "."), at most 140 characters.
+_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,139}$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -46,11 +47,11 @@ def parse_bool(value, argument: str) -> bool:
 
 
 def parse_name(value, argument: str) -> str:
-	"""A plugin or tool identifier: lower-case letters, digits and underscores, at most 140."""
+	"""A plugin or tool identifier (see _NAME_PATTERN); anything else is a ValidationError."""
 	if not isinstance(value, str) or not _NAME_PATTERN.match(value.strip()):
 		shown = value if isinstance(value, str) else repr(value)
 		frappe.throw(
-			_("{0} must be a plugin or tool identifier (lower-case letters, digits, underscores), not {1}").format(
+			_("{0} must be a plugin or tool name (letters, digits, _ - .), not {1}").format(
 				argument, frappe.bold(frappe.utils.escape_html(str(shown)[:60]))
 			),
 			frappe.ValidationError,

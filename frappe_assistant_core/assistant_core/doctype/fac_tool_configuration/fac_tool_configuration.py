@@ -10,15 +10,35 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from frappe_assistant_core.exceptions import ToolNotFoundError
 from frappe_assistant_core.utils.cache import publish_change
+from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from frappe_assistant_core.utils.plugin_persistence import RESTRICTED
 from frappe_assistant_core.utils.tool_categories import CATEGORIES
 
 
 class FACToolConfiguration(Document):
 	def validate(self):
+		self._take_code_fields()
 		self._validate_category()
 		self._validate_role_access()
+
+	def _take_code_fields(self) -> None:
+		"""Plugin, source and detected category come from the tool's code, never from the form."""
+		entry = get_plugin_manager().get_tool_catalog().get(self.tool_name)
+		if entry is None:
+			if self.is_new():
+				frappe.throw(
+					_("Tool {0} not found").format(frappe.bold(self.tool_name)),
+					ToolNotFoundError,
+					title=_("Unknown tool"),
+				)
+			return
+		self.plugin_name = entry.plugin_name
+		self.source_app = entry.source_app
+		self.module_path = entry.module_path
+		self.description = entry.description
+		self.auto_detected_category = entry.category
 
 	def _validate_category(self) -> None:
 		if self.category_override:
