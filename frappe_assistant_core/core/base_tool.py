@@ -19,6 +19,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from frappe_assistant_core.exceptions import ToolArgumentError, ToolDependencyError
 
 
+# Generated schemas by Arguments model: tools/list sends them on every request.
+_SCHEMAS: dict[type[BaseModel], dict] = {}
+
+
 class NoArguments(BaseModel):
 	"""Arguments of a tool that takes none."""
 
@@ -47,11 +51,14 @@ class BaseTool:
 
 	@classmethod
 	def input_schema(cls) -> dict:
-		"""JSON Schema of the arguments, as MCP's tools/list wants it."""
-		schema = cls.Arguments.model_json_schema()
-		schema.pop("title", None)
-		schema.setdefault("properties", {})
-		return _strip_titles(schema)
+		"""JSON Schema of the arguments, as MCP's tools/list wants it (built once per class)."""
+		schema = _SCHEMAS.get(cls.Arguments)
+		if schema is None:
+			schema = cls.Arguments.model_json_schema()
+			schema.pop("title", None)
+			schema.setdefault("properties", {})
+			schema = _SCHEMAS[cls.Arguments] = _strip_titles(schema)
+		return schema
 
 	@classmethod
 	def missing_dependencies(cls) -> list[str]:

@@ -10,16 +10,34 @@ from __future__ import annotations
 
 import frappe
 
+from tests.support.site import make_user
+
 ORDER = "FAC Test Order"
 ORDER_ITEM = "FAC Test Order Item"
 REQUEST = "FAC Test Request"
 WORKFLOW = "FAC Test Request Approval"
 READER_ROLE = "FAC Test Reader"
+#: May read and report on the test DocTypes, nothing else.
+READER = "fac-core-reader@example.com"
+#: A System User without roles: no access to the test DocTypes at all.
+OUTSIDER = "fac-core-outsider@example.com"
 BUILDER_REPORT = "FAC Test Orders"
 QUERY_REPORT = "FAC Test Order Totals"
 
-_ALL_RIGHTS = dict.fromkeys(
-	("read", "write", "create", "delete", "submit", "cancel", "amend", "report", "select", "print"), 1
+_RIGHTS = (
+	"read",
+	"write",
+	"create",
+	"delete",
+	"submit",
+	"cancel",
+	"amend",
+	"report",
+	"select",
+	"print",
+	"email",
+	"share",
+	"export",
 )
 
 
@@ -40,9 +58,14 @@ def ensure_test_doctypes() -> None:
 	_ensure("Workflow", WORKFLOW, _workflow())
 	_ensure("Report", BUILDER_REPORT, _builder_report())
 	_ensure("Report", QUERY_REPORT, _query_report())
-	_allow_in_global_search(ORDER)
+	_allow_in_global_search(ORDER, "ToDo")
 	frappe.db.commit()
 	frappe.set_user(previous)
+
+
+def ensure_test_users() -> tuple[str, str]:
+	"""The reader and the outsider (committed)."""
+	return make_user(READER, [READER_ROLE]), make_user(OUTSIDER, [])
 
 
 def order(**values) -> dict:
@@ -64,10 +87,14 @@ def _ensure(doctype: str, name: str, values: dict) -> None:
 
 
 def _perms() -> list[dict]:
+	# DocPerm defaults write, create and delete to 1: every right is spelled out.
+	def perm(role: str, permlevel: int, *granted: str) -> dict:
+		return {"role": role, "permlevel": permlevel, **{right: int(right in granted) for right in _RIGHTS}}
+
 	return [
-		{"role": "System Manager", "permlevel": 0, **_ALL_RIGHTS},
-		{"role": "System Manager", "permlevel": 1, "read": 1, "write": 1},
-		{"role": READER_ROLE, "permlevel": 0, "read": 1, "report": 1, "select": 1},
+		perm("System Manager", 0, *_RIGHTS),
+		perm("System Manager", 1, "read", "write"),
+		perm(READER_ROLE, 0, "read", "report", "select"),
 	]
 
 
@@ -104,7 +131,13 @@ def _order_doctype() -> dict:
 				"in_list_view": 1,
 				"in_global_search": 1,
 			},
-			{"fieldname": "status", "label": "Status", "fieldtype": "Select", "options": "Open\nClosed", "default": "Open"},
+			{
+				"fieldname": "status",
+				"label": "Status",
+				"fieldtype": "Select",
+				"options": "Open\nClosed",
+				"default": "Open",
+			},
 			{"fieldname": "amount", "label": "Amount", "fieldtype": "Currency", "in_list_view": 1},
 			{"fieldname": "order_date", "label": "Order Date", "fieldtype": "Date"},
 			{"fieldname": "remarks", "label": "Remarks", "fieldtype": "Small Text", "allow_on_submit": 1},
@@ -170,7 +203,9 @@ def _builder_report() -> dict:
 		"report_type": "Report Builder",
 		"is_standard": "No",
 		"module": "Custom",
-		"json": frappe.as_json({"columns": columns, "filters": [], "order_by": "`tabFAC Test Order`.`customer` asc"}),
+		"json": frappe.as_json(
+			{"columns": columns, "filters": [], "order_by": "`tabFAC Test Order`.`customer` asc"}
+		),
 	}
 
 
@@ -186,12 +221,16 @@ def _query_report() -> dict:
 			"from `tabFAC Test Order` where docstatus < 2 and amount >= %(min_amount)s "
 			"group by customer order by customer"
 		),
-		"filters": [{"fieldname": "min_amount", "label": "Min Amount", "fieldtype": "Currency", "mandatory": 1}],
+		"filters": [
+			{"fieldname": "min_amount", "label": "Min Amount", "fieldtype": "Currency", "mandatory": 1}
+		],
 	}
 
 
-def _allow_in_global_search(doctype: str) -> None:
+def _allow_in_global_search(*doctypes: str) -> None:
 	settings = frappe.get_single("Global Search Settings")
-	if not any(row.document_type == doctype for row in settings.allowed_in_global_search):
-		settings.append("allowed_in_global_search", {"document_type": doctype})
-		settings.save(ignore_permissions=True)
+	allowed = {row.document_type for row in settings.allowed_in_global_search}
+	for doctype in doctypes:
+		if doctype not in allowed:
+			settings.append("allowed_in_global_search", {"document_type": doctype})
+	settings.save(ignore_permissions=True)

@@ -1,0 +1,98 @@
+"""document_create: create a document (child table rows included), optionally submit it or only validate it.
+
+Runs Frappe's full insert (mandatory fields, links, controller hooks, permissions) as the calling
+user. With validate_only the insert happens inside a savepoint that is rolled back, so every rule
+is checked and nothing is kept, not even the commit-time callbacks the insert queued.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import frappe
+from frappe import _
+from pydantic import BaseModel, ConfigDict, Field
+
+from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.plugins.core._helpers import (
+	argument_error,
+	check_access,
+	check_document_data,
+	doc_payload,
+)
+
+_SAVEPOINT = "fac_document_create_validate_only"
+
+
+class Arguments(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(min_length=1, description="DocType of the new document, e.g. 'ToDo'.")
+	data: dict[str, Any] = Field(
+		default_factory=dict,
+		description=(
+			"Field values by fieldname. A table field takes a list of row objects, e.g. "
+			'{"customer": "Acme", "items": [{"item": "Bolt", "qty": 2}]}.'
+		),
+	)
+	validate_only: bool = Field(
+		default=False, description="Run every validation and return the would-be document without saving it."
+	)
+	submit: bool = Field(
+		default=False, description="Submit the document after creating it (submittable DocTypes)."
+	)
+
+
+class DocumentCreate(BaseTool):
+	name = "document_create"
+	description = (
+		"Create a document of any DocType the user may create, including child table rows. "
+		"Set submit to submit it in the same call, or validate_only to check it without saving."
+	)
+	Arguments = Arguments
+
+	def execute(self, args: Arguments) -> dict:
+		check_access(args.doctype, ptype="create")
+		meta = frappe.get_meta(args.doctype)
+		if meta.issingle:
+			frappe.throw(
+				_("{0} is a Single DocType; change it with document_update").format(_(args.doctype)),
+				frappe.ValidationError,
+			)
+		if args.submit:
+			if not meta.is_submittable:
+				argument_error("submit", _("{0} is not submittable").format(_(args.doctype)))
+			check_access(args.doctype, ptype="submit")
+		check_document_data(meta, args.data)
+		doc = frappe.get_doc({**args.data, "doctype": args.doctype})
+		if args.validate_only:
+			return {"valid": True, "saved": False, "document": _dry_run(doc, args.submit)}
+		doc.insert()
+		if args.submit:
+			doc.submit()
+		return {
+			"doctype": doc.doctype,
+			"name": doc.name,
+			"docstatus": doc.docstatus,
+			"document": doc_payload(doc),
+		}
+
+
+def _dry_run(doc, submit: bool) -> dict:
+	"""Insert (and submit) inside a savepoint, capture the result, then undo everything: roll the
+	savepoint back and drop the commit-time work the insert queued (webhooks, notifications,
+	realtime updates), which would otherwise fire for a document that was never kept."""
+	callbacks = (frappe.db.before_commit, frappe.db.after_commit)
+	queued_before = [list(manager._functions) for manager in callbacks]  # CallbackManager keeps a deque
+	frappe.db.savepoint(_SAVEPOINT)
+	try:
+		doc.insert()
+		if submit:
+			doc.submit()
+		return doc_payload(doc)
+	finally:
+		frappe.db.rollback(save_point=_SAVEPOINT)
+		for manager, functions in zip(callbacks, queued_before, strict=True):
+			manager.reset()
+			for function in functions:
+				manager.add(function)

@@ -1,0 +1,32 @@
+"""document_get: one document by DocType and name, with its child tables, as the calling user sees it.
+
+Fields above the user's permission level are removed (Frappe's field-level read permissions).
+"""
+
+from __future__ import annotations
+
+import frappe
+from pydantic import BaseModel, ConfigDict, Field
+
+from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.plugins.core._helpers import check_access, doc_payload
+
+
+class Arguments(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(min_length=1, description="DocType of the document, e.g. 'Sales Invoice'.")
+	name: str = Field(min_length=1, description="Name (ID) of the document, e.g. 'SINV-0001'.")
+
+
+class DocumentGet(BaseTool):
+	name = "document_get"
+	description = (
+		"Get one document (all fields the user may read, child tables included) by DocType and name."
+	)
+	Arguments = Arguments
+
+	def execute(self, args: Arguments) -> dict:
+		check_access(args.doctype, ptype="read", name=args.name)
+		doc = frappe.get_doc(args.doctype, args.name)
+		return {"doctype": doc.doctype, "name": doc.name, "document": doc_payload(doc)}

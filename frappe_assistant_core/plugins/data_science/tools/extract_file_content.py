@@ -1,0 +1,133 @@
+"""extract_file_content: the text, tables or rows of a File document the calling user may read.
+
+Finds the File by URL or by name, checks read permission on that very document (Frappe's File
+rules: public files, own files, files attached to documents the user can read), reads the bytes
+from the site's file store and hands them to the format's extractor in data_science/_extractors.py.
+Remote (http) files are never fetched.
+"""
+
+from __future__ import annotations
+
+import os
+
+import frappe
+from frappe import _
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.plugins.data_science import _extractors
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+EXTRACTORS = {
+	".pdf": _extractors.extract_pdf,
+	".docx": _extractors.extract_docx,
+	".xlsx": _extractors.extract_xlsx,
+	".xlsm": _extractors.extract_xlsx,
+	".csv": _extractors.extract_csv,
+	".tsv": _extractors.extract_csv,
+	**dict.fromkeys((".txt", ".md", ".json", ".xml", ".html", ".htm", ".log"), _extractors.extract_text),
+	**dict.fromkeys(
+		(".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"), _extractors.extract_image
+	),
+}
+
+
+class ExtractFileContentArguments(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	file_url: str | None = Field(
+		default=None,
+		min_length=1,
+		description="URL of the file, e.g. /files/report.pdf or /private/files/x.csv.",
+	)
+	file_name: str | None = Field(
+		default=None, min_length=1, description="Name of the File document, or the file's name (report.pdf)."
+	)
+	max_pages: int = Field(default=50, ge=1, le=500, description="PDF: most pages to read.")
+	max_rows: int = Field(default=1000, ge=1, le=10000, description="CSV/XLSX/DOCX tables: most data rows.")
+	max_chars: int = Field(
+		default=100_000, ge=100, le=1_000_000, description="Most characters of extracted text to return."
+	)
+	language: str = Field(
+		default="eng",
+		pattern=r"^[a-z_+]{3,40}$",
+		description="OCR language code(s) for images, e.g. eng or deu+eng.",
+	)
+
+	@model_validator(mode="after")
+	def _one_source(self) -> ExtractFileContentArguments:
+		if bool(self.file_url) == bool(self.file_name):
+			raise ValueError("give exactly one of file_url or file_name")
+		return self
+
+
+class ExtractFileContent(BaseTool):
+	name = "extract_file_content"
+	description = (
+		"Extract the content of an uploaded file you can read: text of PDF, DOCX and text files, rows "
+		"of CSV and XLSX sheets, and text of images by OCR where the server has an OCR engine."
+	)
+	Arguments = ExtractFileContentArguments
+	requires_permission = "File"
+	dependencies = ("pypdf", "docx", "openpyxl")
+
+	def execute(self, args: ExtractFileContentArguments) -> dict:
+		file_doc = self._readable_file(args)
+		filename = file_doc.file_name or os.path.basename(file_doc.file_url or "")
+		extension = os.path.splitext(filename)[1].lower()
+		extractor = EXTRACTORS.get(extension)
+		if extractor is None:
+			frappe.throw(
+				_("Cannot extract {0} files; supported: {1}").format(
+					extension or _("extension-less"), ", ".join(sorted(EXTRACTORS))
+				),
+				frappe.ValidationError,
+			)
+		result = extractor(
+			_read_bytes(file_doc), max_pages=args.max_pages, max_rows=args.max_rows, language=args.language
+		)
+		text = result.get("text")
+		if isinstance(text, str) and len(text) > args.max_chars:
+			result.update(text=text[: args.max_chars], text_truncated=True)
+		file_info = {k: file_doc.get(k) for k in ("name", "file_name", "file_url", "is_private", "file_size")}
+		return {"file": file_info, **result}
+
+	def _readable_file(self, args: ExtractFileContentArguments):
+		"""The first matching File document that the session user may read."""
+		if args.file_url:
+			argument, value = "file_url", args.file_url
+			names = frappe.get_all("File", {"file_url": value, "is_folder": 0}, pluck="name", limit=20)
+		else:
+			argument, value = "file_name", args.file_name
+			names = [value] if frappe.db.exists("File", {"name": value, "is_folder": 0}) else []
+			names += frappe.get_all(
+				"File", {"file_name": value, "is_folder": 0}, pluck="name", order_by="creation desc", limit=20
+			)
+		if not names:
+			frappe.throw(_("{0}: no file {1}").format(argument, value), frappe.DoesNotExistError)
+		for name in dict.fromkeys(names):
+			file_doc = frappe.get_doc("File", name)
+			if frappe.has_permission("File", ptype="read", doc=file_doc):
+				return file_doc
+		frappe.throw(
+			_("You do not have permission to read the file {0}").format(value), frappe.PermissionError
+		)
+
+
+def _read_bytes(file_doc) -> bytes:
+	if (file_doc.file_url or "").startswith(("http://", "https://")):
+		frappe.throw(
+			_("{0} is a remote file; only files stored on this site can be read").format(file_doc.file_url)
+		)
+	path = file_doc.get_full_path()
+	if not os.path.isfile(path):
+		frappe.throw(
+			_("The content of file {0} is missing from the file store").format(file_doc.name),
+			frappe.DoesNotExistError,
+		)
+	if os.path.getsize(path) > MAX_FILE_BYTES:
+		frappe.throw(
+			_("File {0} is larger than {1} MB").format(file_doc.name, MAX_FILE_BYTES // (1024 * 1024))
+		)
+	with open(path, "rb") as handle:
+		return handle.read()

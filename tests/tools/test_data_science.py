@@ -1,0 +1,631 @@
+"""The data_science tools on a real site: numbers computed, sandbox limits, SQL guard, file contents.
+
+Each tool has a working call checked against known numbers, a permission-denied call as a user
+without the right, and bad arguments refused with ToolArgumentError naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import re
+import time
+from pathlib import Path
+
+import frappe
+import pytest
+
+from frappe_assistant_core.exceptions import ToolArgumentError, ToolDependencyError
+from frappe_assistant_core.plugins.data_science.tools.execute_python_code import MAX_OUTPUT_CHARS
+from frappe_assistant_core.plugins.data_science.tools.query_and_analyze import run_read_only
+from frappe_assistant_core.utils.tool_categories import read_tool_source
+from tests.tools._fixtures import (
+	ANALYST,
+	OUTSIDER,
+	OWN_ANALYST,
+	PROBE,
+	ensure_file_store,
+	ensure_probe,
+	load_tool,
+	module_path,
+	probe_rows,
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def probe():
+	ensure_probe()
+	ensure_file_store()
+
+
+def tool(name: str):
+	return load_tool("data_science", name)
+
+
+@pytest.mark.parametrize(
+	("name", "category"),
+	[
+		("execute_python_code", "privileged"),
+		("query_and_analyze", "privileged"),
+		("analyze_frappe_data", "read_only"),
+		("extract_file_content", "read_only"),
+	],
+)
+def test_detected_category_of_each_data_science_tool(name, category):
+	"""AST detection: subprocess and raw SQL make a tool privileged; read-only checks make it read_only."""
+	assert read_tool_source(module_path("data_science", name)).category == category
+
+
+def test_registry_serves_the_data_science_tools_with_their_categories():
+	"""Through the registry MCP uses: the four tools are listed for a System Manager and callable."""
+	from frappe_assistant_core.core.tool_registry import get_tool_registry
+
+	registry = get_tool_registry()
+	tools = {t.name: t for t in registry.get_available_tools("Administrator")}
+	assert {n: tools[n].category for n in ("execute_python_code", "query_and_analyze")} == dict.fromkeys(
+		("execute_python_code", "query_and_analyze"), "privileged"
+	)
+	assert tools["analyze_frappe_data"].annotations["readOnlyHint"] is True
+	assert registry.call_tool("query_and_analyze", {"query": "SELECT 6 * 7 AS answer"})["rows"] == [
+		{"answer": 42}
+	]
+
+
+def _rows() -> list[str]:
+	"""Four North/South records with amount = 10 * qty and a falling discount."""
+	today = datetime.date.today()
+	return probe_rows(
+		{"region": "North", "amount": 10, "qty": 1, "discount": 40, "posted_on": today},
+		{"region": "North", "amount": 20, "qty": 2, "discount": 30, "posted_on": today},
+		{
+			"region": "South",
+			"amount": 30,
+			"qty": 3,
+			"discount": 20,
+			"posted_on": today - datetime.timedelta(days=70),
+		},
+		{
+			"region": "South",
+			"amount": 40,
+			"qty": 4,
+			"discount": 10,
+			"posted_on": today - datetime.timedelta(days=70),
+		},
+	)
+
+
+# execute_python_code ---------------------------------------------------------------------------
+
+
+def test_python_code_sees_the_queried_records_and_returns_variables():
+	"""data_query rows reach the child as `data` and `df`; stdout and return_variables come back."""
+	_rows()
+	result = tool("execute_python_code").run(
+		{
+			"code": "total = sum(r['amount'] for r in data)\nmean = df['amount'].mean()\nprint('rows', len(data))",
+			"data_query": {"doctype": PROBE, "fields": ["title", "amount"], "filters": {"region": "North"}},
+			"return_variables": ["total", "mean", "df", "nothing"],
+		}
+	)
+	assert result["status"] == "ok" and result["success"]
+	assert result["stdout"] == "rows 2\n"
+	assert result["rows_passed"] == 2
+	assert result["variables"]["total"] == 30
+	assert result["variables"]["mean"] == 15
+	assert sorted(r["amount"] for r in result["variables"]["df"]) == [10, 20]
+	assert result["missing_variables"] == ["nothing"]
+
+
+def test_python_code_child_gets_no_credentials_and_a_private_temp_dir():
+	"""The child's environment holds no database or secret settings; it runs in a temp dir removed after."""
+	code = "import os, json\nprint(json.dumps({'env': dict(os.environ), 'cwd': os.getcwd()}))"
+	result = tool("execute_python_code").run({"code": code})
+	assert result["status"] == "ok", result
+	seen = frappe.parse_json(result["stdout"])
+	assert set(seen["env"]) <= {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ", "LC_CTYPE"} | {
+		"OPENBLAS_CORETYPE",
+		"OPENBLAS_L2_SIZE",
+		"OPENBLAS_NUM_THREADS",
+		"OMP_NUM_THREADS",
+		"MKL_NUM_THREADS",
+	}
+	for secret in ("DB_PASSWORD", "SECRET_KEY", "FAC_ENCRYPTION_KEY"):
+		if os.environ.get(secret):
+			assert os.environ[secret] not in result["stdout"], secret
+	assert Path(seen["cwd"]).name.startswith("fac-python-")
+	assert not Path(seen["cwd"]).exists()
+
+
+def test_python_code_is_stopped_at_the_wall_time_limit():
+	"""A sleeping child is killed when `timeout` seconds have passed."""
+	result = tool("execute_python_code").run({"code": "import time\ntime.sleep(60)", "timeout": 1})
+	assert result["status"] == "timeout" and not result["success"]
+	assert result["execution_time"] < 10
+
+
+def test_python_code_busy_loop_is_stopped_by_time_or_cpu_limit():
+	"""A CPU-bound loop cannot outlive the limit."""
+	result = tool("execute_python_code").run({"code": "while True:\n    pass", "timeout": 1})
+	assert result["status"] in ("timeout", "cpu_limit")
+	assert result["execution_time"] < 10
+
+
+def test_python_code_memory_limit_raises_memory_error_in_the_child():
+	"""Allocating beyond memory_limit_mb fails inside the child, not in the worker."""
+	result = tool("execute_python_code").run(
+		{"code": "print('before')\nblock = bytearray(900 * 1024 * 1024)", "memory_limit_mb": 256}
+	)
+	assert result["status"] == "error"
+	assert result["error"]["type"] == "MemoryError"
+	assert result["stdout"] == "before\n"
+
+
+def test_python_code_error_reports_only_the_users_traceback():
+	"""An exception in the code is the result: its type, message and the user's own lines."""
+	result = tool("execute_python_code").run({"code": "x = 1\nprint('half')\nx / 0"})
+	assert result["status"] == "error"
+	assert result["error"]["type"] == "ZeroDivisionError"
+	assert 'File "<code>", line 3' in result["error"]["traceback"]
+	assert "_sandbox_runner" not in result["error"]["traceback"]
+	assert result["stdout"] == "half\n"
+
+
+def test_python_code_output_is_truncated():
+	"""stdout longer than the cap is cut and flagged."""
+	result = tool("execute_python_code").run({"code": "print('x' * 100000)"})
+	assert result["truncated"]["stdout"] is True
+	assert len(result["stdout"]) == MAX_OUTPUT_CHARS
+
+
+def test_python_code_leftover_processes_are_killed():
+	"""Processes the code starts die with its process group when the run ends."""
+	code = "import subprocess\np = subprocess.Popen(['sleep', '60'])\nprint(p.pid)"
+	result = tool("execute_python_code").run({"code": code})
+	assert result["status"] == "ok", result
+	status = Path(f"/proc/{int(result['stdout'])}/status")
+	deadline = time.monotonic() + 5  # SIGKILL is delivered asynchronously
+	while status.exists() and "State:\tZ" not in status.read_text() and time.monotonic() < deadline:
+		time.sleep(0.05)
+	assert not status.exists() or "State:\tZ" in status.read_text()
+
+
+def test_python_code_is_for_system_managers_only():
+	"""A user without System Manager gets PermissionError, even with read access to the data."""
+	frappe.set_user(ANALYST)
+	with pytest.raises(frappe.PermissionError):
+		tool("execute_python_code").run({"code": "print(1)"})
+
+
+@pytest.mark.parametrize(
+	("arguments", "field"),
+	[
+		({"code": ""}, "code"),
+		({"code": "x", "timeout": 0}, "timeout"),
+		({"code": "x", "return_variables": ["not valid"]}, "return_variables"),
+		({"code": "x", "shell": True}, "shell"),
+		({"code": "x", "data_query": {"doctype": PROBE, "limit": 0}}, "data_query.limit"),
+	],
+)
+def test_python_code_bad_arguments_name_the_field(arguments, field):
+	"""pydantic validation: ToolArgumentError whose errors name the field."""
+	with pytest.raises(ToolArgumentError) as caught:
+		tool("execute_python_code").run(arguments)
+	assert any(e["field"].startswith(field) for e in caught.value.errors), caught.value.errors
+
+
+def test_python_code_unknown_query_field_is_refused_before_running():
+	"""data_query fields are checked against the DocType's meta."""
+	with pytest.raises(ToolArgumentError, match=r"data_query\.fields: FAC Analytics Probe has no field nope"):
+		tool("execute_python_code").run(
+			{"code": "print(1)", "data_query": {"doctype": PROBE, "fields": ["nope"]}}
+		)
+
+
+# analyze_frappe_data ---------------------------------------------------------------------------
+
+
+def test_statistics_are_computed_from_the_records():
+	"""statistics: count, sum, mean, median, sample std, min and max of amount."""
+	_rows()
+	result = tool("analyze_frappe_data").run(
+		{"doctype": PROBE, "analysis_type": "statistics", "fields": ["amount"]}
+	)
+	stats = result["result"]["amount"]
+	assert result["row_count"] == 4
+	assert (stats["count"], stats["sum"], stats["mean"], stats["median"]) == (4, 100, 25, 25)
+	assert (stats["min"], stats["max"], stats["std"]) == (10, 40, pytest.approx(12.909944, abs=1e-6))
+
+
+def test_profile_trends_quality_and_correlations():
+	"""profile counts values; trends groups by month; quality finds gaps; amount and qty correlate."""
+	_rows()
+	probe_rows({"region": "", "amount": 0, "qty": 0, "discount": 50})  # no region, no date
+	analyze = tool("analyze_frappe_data")
+
+	profile = analyze.run({"doctype": PROBE, "analysis_type": "profile", "fields": ["region", "amount"]})[
+		"result"
+	]
+	assert profile["row_count"] == 5
+	top = {v["value"]: v["count"] for v in profile["columns"]["region"]["top_values"]}
+	assert (top["North"], top["South"]) == (2, 2)
+	assert profile["columns"]["region"]["filled"] >= 4 and profile["columns"]["amount"]["sum"] == 100
+
+	trends = analyze.run(
+		{"doctype": PROBE, "analysis_type": "trends", "fields": ["amount"], "date_field": "posted_on"}
+	)["result"]
+	assert trends["undated_rows"] == 1
+	assert [(p["count"], p["amount_sum"]) for p in trends["periods"]] == [(2, 70), (2, 30)]
+	assert trends["count_growth_percent"] == 0
+
+	quality = analyze.run({"doctype": PROBE, "analysis_type": "quality", "fields": ["region", "amount"]})[
+		"result"
+	]
+	assert quality["columns"]["amount"]["missing"] == 0
+	assert quality["columns"]["region"]["completeness_percent"] == 80
+	assert quality["incomplete_fields"] == ["region"]
+
+	corr = analyze.run(
+		{"doctype": PROBE, "analysis_type": "correlations", "fields": ["amount", "qty", "discount"]}
+	)["result"]
+	assert corr["matrix"]["amount"]["qty"] == pytest.approx(1.0)
+	assert corr["matrix"]["amount"]["discount"] == pytest.approx(-1.0)
+	assert {"fields": ["amount", "qty"], "correlation": pytest.approx(1.0)} in corr["strong_pairs"]
+
+
+def test_analysis_only_counts_records_the_user_may_read():
+	"""frappe.get_list as the caller: an if_owner role sees its own record only."""
+	_rows()
+	probe_rows({"region": "East", "amount": 7}, owner=OWN_ANALYST)
+	frappe.set_user(OWN_ANALYST)
+	result = tool("analyze_frappe_data").run(
+		{"doctype": PROBE, "analysis_type": "statistics", "fields": ["amount"]}
+	)
+	assert result["row_count"] == 1
+	assert result["result"]["amount"]["sum"] == 7
+
+
+def test_analysis_is_denied_without_read_permission():
+	"""A user who cannot read the DocType gets PermissionError."""
+	_rows()
+	frappe.set_user(OUTSIDER)
+	with pytest.raises(
+		frappe.PermissionError, match="You do not have read permission on FAC Analytics Probe"
+	):
+		tool("analyze_frappe_data").run({"doctype": PROBE, "analysis_type": "profile"})
+
+
+def test_analysis_of_a_field_above_the_users_permlevel_is_denied():
+	"""secret_margin is permlevel 1: a permlevel-0 reader may not analyse it."""
+	frappe.set_user(ANALYST)
+	with pytest.raises(frappe.PermissionError, match="secret_margin"):
+		tool("analyze_frappe_data").run(
+			{"doctype": PROBE, "analysis_type": "statistics", "fields": ["secret_margin"]}
+		)
+	defaults = tool("analyze_frappe_data").run({"doctype": PROBE, "analysis_type": "statistics"})
+	assert "secret_margin" not in defaults["fields"] and "amount" in defaults["fields"]
+
+
+@pytest.mark.parametrize(
+	("arguments", "field"),
+	[
+		({"doctype": PROBE, "analysis_type": "magic"}, "analysis_type"),
+		({"doctype": PROBE, "analysis_type": "profile", "limit": 10001}, "limit"),
+		({"doctype": PROBE}, "analysis_type"),
+		({"doctype": PROBE, "analysis_type": "profile", "fields": ["nope"]}, "fields"),
+		({"doctype": PROBE, "analysis_type": "statistics", "fields": ["title"]}, "fields"),
+		({"doctype": PROBE, "analysis_type": "trends", "date_field": "amount"}, "date_field"),
+		(
+			{"doctype": PROBE, "analysis_type": "correlations", "fields": ["amount"]},
+			"fields: correlations need",
+		),
+		({"doctype": PROBE, "analysis_type": "profile", "filters": {"nope": 1}}, "filters"),
+	],
+)
+def test_analysis_bad_arguments_name_the_field(arguments, field):
+	"""Schema and meta checks both raise ToolArgumentError naming the argument."""
+	with pytest.raises(ToolArgumentError, match=field):
+		tool("analyze_frappe_data").run(arguments)
+
+
+def test_analysis_of_an_unknown_doctype_is_not_found():
+	with pytest.raises(frappe.DoesNotExistError):
+		tool("analyze_frappe_data").run({"doctype": "No Such Thing", "analysis_type": "profile"})
+
+
+# query_and_analyze -----------------------------------------------------------------------------
+
+PROBE_TABLE = f"`tab{PROBE}`"
+
+
+def test_query_returns_rows_and_statistics():
+	"""A GROUP BY SELECT returns its rows in order, with column statistics."""
+	_rows()
+	result = tool("query_and_analyze").run(
+		{
+			"query": f"SELECT region, SUM(amount) AS total, COUNT(*) AS n FROM {PROBE_TABLE} GROUP BY region ORDER BY region;",
+			"analysis_type": "statistical",
+		}
+	)
+	assert result["columns"] == ["region", "total", "n"]
+	assert result["rows"] == [
+		{"region": "North", "total": 30, "n": 2},
+		{"region": "South", "total": 70, "n": 2},
+	]
+	assert result["truncated"] is False
+	assert result["analysis"]["statistics"]["total"]["sum"] == 100
+
+
+@pytest.mark.parametrize("own_limit", ["", " LIMIT 3"])
+def test_query_row_limit_is_enforced_and_keeps_the_order(own_limit):
+	"""limit caps the rows (with or without the query's own LIMIT) and ORDER BY survives the wrapping."""
+	_rows()
+	result = tool("query_and_analyze").run(
+		{"query": f"SELECT amount FROM {PROBE_TABLE} ORDER BY amount DESC{own_limit}", "limit": 2}
+	)
+	assert [row["amount"] for row in result["rows"]] == [40, 30]
+	assert result["truncated"] is True
+
+
+def test_query_keywords_inside_string_literals_are_harmless():
+	"""Literals are not parsed as SQL: a string that mentions DELETE or comments is fine."""
+	result = tool("query_and_analyze").run(
+		{"query": "SELECT 'x; DELETE FROM t -- # /*' AS txt, \"it''s\" AS q"}
+	)
+	assert result["rows"] == [{"txt": "x; DELETE FROM t -- # /*", "q": "it''s"}]
+
+
+MALICIOUS_QUERIES = [  # (statement, the rule that refuses it)
+	(f"UPDATE {PROBE_TABLE} SET amount = 0", "must start with SELECT or WITH"),
+	(f"DELETE FROM {PROBE_TABLE}", "must start with SELECT or WITH"),
+	(f"INSERT INTO {PROBE_TABLE} (name, title) VALUES ('evil', 'evil')", "must start with SELECT or WITH"),
+	(f"REPLACE INTO {PROBE_TABLE} (name, title) VALUES ('evil', 'evil')", "must start with SELECT or WITH"),
+	(f"DROP TABLE {PROBE_TABLE}", "must start with SELECT or WITH"),
+	(f"TRUNCATE {PROBE_TABLE}", "must start with SELECT or WITH"),
+	(f"ALTER TABLE {PROBE_TABLE} ADD COLUMN evil INT", "must start with SELECT or WITH"),
+	(f"CREATE TABLE evil AS SELECT * FROM {PROBE_TABLE}", "must start with SELECT or WITH"),
+	(f"SELECT 1; DELETE FROM {PROBE_TABLE}", "only one statement"),
+	("SELECT 1;; ", "only one statement"),
+	(f"select 1 ; update {PROBE_TABLE} set amount = 0", "only one statement"),
+	(f"SELECT 1 /*; DELETE FROM {PROBE_TABLE} */", "only one statement"),
+	(f"/*!50000 DELETE FROM {PROBE_TABLE} */ SELECT 1", "comments are not allowed"),
+	(f"SELECT 1 -- \nDELETE FROM {PROBE_TABLE}", "comments are not allowed"),
+	("SELECT 1 # hidden", "comments are not allowed"),
+	(f"SELECT * FROM {PROBE_TABLE} INTO OUTFILE '/tmp/fac_query_leak.txt'", "read-only query: INTO, OUTFILE"),
+	(
+		f"SELECT * FROM {PROBE_TABLE} INTO DUMPFILE '/tmp/fac_query_leak.txt'",
+		"not allowed in a read-only query",
+	),
+	(f"SELECT name INTO @leak FROM {PROBE_TABLE} LIMIT 1", "not allowed in a read-only query: INTO"),
+	(f"SELECT * FROM {PROBE_TABLE} FOR UPDATE", "not allowed in a read-only query: UPDATE"),
+	(f"SELECT * FROM {PROBE_TABLE} LOCK IN SHARE MODE", "not allowed in a read-only query: LOCK"),
+	("SELECT SLEEP(5)", "function SLEEP"),
+	("SELECT sleep (5)", "function"),
+	("SELECT BENCHMARK(100000000, MD5('x'))", "function"),
+	("SELECT LOAD_FILE('/etc/passwd')", "function"),
+	("SELECT GET_LOCK('fac', 10)", "function"),
+	("SELECT NEXTVAL(some_sequence)", "function"),
+	("SELECT @@version", "variables"),
+	("SELECT @a := 1", "variables"),
+	(f"SELECT * FROM {PROBE_TABLE} PROCEDURE ANALYSE()", "not allowed in a read-only query"),
+	("SELECT * FROM __Auth", "may not be queried"),
+	("SELECT * FROM `__Auth`", "may not be queried"),
+	("SELECT user, password FROM mysql.user", "may not be queried"),
+	(f"WITH t AS (SELECT 1) DELETE FROM {PROBE_TABLE}", "not allowed in a read-only query"),
+	("CALL evil()", "must start with SELECT or WITH"),
+	("SET @x = 1", "must start with SELECT or WITH"),
+	(f"HANDLER {PROBE_TABLE} OPEN", "must start with SELECT or WITH"),
+	("SHOW TABLES", "must start with SELECT or WITH"),
+	("SELECT 'unterminated", "unterminated quoted text"),
+	("SELECT 1 UNION SELECT password FROM `__Auth`", "may not be queried"),
+	("SELECT `sleep`(5)", "function SLEEP"),  # MariaDB runs the built-in even when its name is quoted
+	("SELECT `BENCHMARK` (1000000000, 1)", "function BENCHMARK"),
+]
+
+
+@pytest.mark.parametrize(("query", "rule"), MALICIOUS_QUERIES)
+def test_query_guard_refuses_anything_but_one_read_only_select(query, rule):
+	"""Every write, second statement, comment, INTO, lock, side-effect function or restricted table is refused."""
+	names = _rows()
+	before = frappe.get_all(PROBE, fields=["name", "amount"], order_by="name")
+	started = datetime.datetime.now()
+	with pytest.raises(frappe.ValidationError, match=f"^query: .*{re.escape(rule)}"):
+		tool("query_and_analyze").run({"query": query})
+	assert (datetime.datetime.now() - started).total_seconds() < 2  # refused, never run
+	assert frappe.get_all(PROBE, fields=["name", "amount"], order_by="name") == before
+	assert len(names) == 4 and not frappe.db.exists(PROBE, "evil")
+	assert not os.path.exists("/tmp/fac_query_leak.txt")
+	assert "evil" not in frappe.db.get_table_columns(PROBE)
+
+
+def test_a_write_that_slips_past_the_guard_is_rolled_back():
+	"""Second line of defence: whatever the statement changes is undone by ROLLBACK TO SAVEPOINT."""
+	name = _rows()[0]
+	run_read_only(f"UPDATE {PROBE_TABLE} SET amount = 999 WHERE name = '{name}'")
+	assert frappe.db.get_value(PROBE, name, "amount") == 10
+
+
+def test_query_database_errors_become_validation_errors():
+	"""A statement the database refuses is a ValidationError with the database's reason, not a traceback."""
+	with pytest.raises(frappe.ValidationError, match="no_such_column"):
+		tool("query_and_analyze").run({"query": f"SELECT no_such_column FROM {PROBE_TABLE}"})
+
+
+def test_query_is_for_system_managers_only():
+	"""A user without System Manager gets PermissionError."""
+	frappe.set_user(ANALYST)
+	with pytest.raises(frappe.PermissionError):
+		tool("query_and_analyze").run({"query": "SELECT 1"})
+
+
+@pytest.mark.parametrize(
+	("arguments", "field"),
+	[({"query": ""}, "query"), ({"query": "SELECT 1", "limit": 1001}, "limit"), ({"sql": "SELECT 1"}, "sql")],
+)
+def test_query_bad_arguments_name_the_field(arguments, field):
+	with pytest.raises(ToolArgumentError) as caught:
+		tool("query_and_analyze").run(arguments)
+	assert field in {e["field"] for e in caught.value.errors}
+
+
+# extract_file_content --------------------------------------------------------------------------
+
+
+def _file(file_name: str, content: bytes, is_private: int = 1) -> frappe._dict:
+	doc = frappe.get_doc(
+		{"doctype": "File", "file_name": file_name, "content": content, "is_private": is_private}
+	)
+	return doc.insert()
+
+
+def _pdf(*pages: str) -> bytes:
+	"""A minimal valid PDF with one line of Helvetica text per page."""
+	count = len(pages)
+	objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+	kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(count))
+	objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode())
+	font = 3 + 2 * count
+	for i, text in enumerate(pages):
+		stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+		objects.append(
+			f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+			f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+		)
+		objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+	objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	out, offsets = bytearray(b"%PDF-1.4\n"), []
+	for number, body in enumerate(objects, 1):
+		offsets.append(len(out))
+		out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+	xref = len(out)
+	out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+	out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+	out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+	return bytes(out)
+
+
+def _docx() -> bytes:
+	from docx import Document
+
+	document = Document()
+	document.add_paragraph("Quarterly report")
+	document.add_paragraph("Revenue grew.")
+	table = document.add_table(rows=2, cols=2)
+	for r, row in enumerate([["Region", "Total"], ["North", "30"]]):
+		for c, value in enumerate(row):
+			table.cell(r, c).text = value
+	buffer = io.BytesIO()
+	document.save(buffer)
+	return buffer.getvalue()
+
+
+def _xlsx() -> bytes:
+	from openpyxl import Workbook
+
+	workbook = Workbook()
+	sheet = workbook.active
+	sheet.title = "Sales"
+	for row in (
+		["Region", "Amount", "Day"],
+		["North", 30, datetime.date(2024, 1, 31)],
+		["South", 70.5, None],
+	):
+		sheet.append(row)
+	buffer = io.BytesIO()
+	workbook.save(buffer)
+	return buffer.getvalue()
+
+
+def test_pdf_text_is_extracted_page_by_page_up_to_max_pages():
+	"""pypdf reads the text of each page; max_pages stops early and page_count tells the total."""
+	doc = _file("fac-report.pdf", _pdf("Hello FAC page one", "Second page text", "Third page"))
+	result = tool("extract_file_content").run({"file_url": doc.file_url, "max_pages": 2})
+	assert result["format"] == "pdf" and (result["page_count"], result["pages_read"]) == (3, 2)
+	assert "Hello FAC page one" in result["text"] and "Second page text" in result["text"]
+	assert "Third" not in result["text"]
+
+
+def test_docx_xlsx_csv_and_text_files_are_extracted():
+	"""python-docx paragraphs and tables, openpyxl sheet values, CSV rows with a sniffed delimiter, text."""
+	extract = tool("extract_file_content")
+	docx = extract.run({"file_name": _file("fac-report.docx", _docx()).name})
+	assert docx["paragraphs"] == ["Quarterly report", "Revenue grew."]
+	assert docx["tables"] == [[["Region", "Total"], ["North", "30"]]]
+
+	xlsx = extract.run({"file_url": _file("fac-sales.xlsx", _xlsx()).file_url})
+	assert xlsx["sheets"] == [
+		{
+			"name": "Sales",
+			"columns": ["Region", "Amount", "Day"],
+			"rows": [["North", 30, "2024-01-31T00:00:00"], ["South", 70.5, None]],
+			"truncated": False,
+		}
+	]
+
+	csv_doc = _file("fac-rows.csv", b"region;amount\nNorth;30\nSouth;70\nEast;5\n")
+	rows = extract.run({"file_name": "fac-rows.csv", "max_rows": 2})
+	assert csv_doc.file_name == "fac-rows.csv"
+	assert (rows["columns"], rows["rows"], rows["truncated"]) == (
+		["region", "amount"],
+		[["North", "30"], ["South", "70"]],
+		True,
+	)
+
+	text = extract.run(
+		{"file_url": _file("fac-notes.txt", "Grüße, world\n".encode()).file_url, "max_chars": 100}
+	)
+	assert text["text"] == "Grüße, world\n"
+
+
+def test_image_ocr_needs_its_engine():
+	"""Images are read by OCR only where pytesseract and tesseract exist; otherwise a clear dependency error."""
+	from PIL import Image
+
+	buffer = io.BytesIO()
+	Image.new("RGB", (60, 20), "white").save(buffer, format="PNG")
+	doc = _file("fac-scan.png", buffer.getvalue())
+	import importlib.util
+	import shutil
+
+	if importlib.util.find_spec("pytesseract") and shutil.which("tesseract"):
+		assert tool("extract_file_content").run({"file_url": doc.file_url})["format"] == "image"
+	else:
+		with pytest.raises(ToolDependencyError, match="tesseract"):
+			tool("extract_file_content").run({"file_url": doc.file_url})
+
+
+def test_a_private_file_of_another_user_cannot_be_read():
+	"""File permission on the document: a private, unattached file is its owner's alone."""
+	doc = _file("fac-private.txt", b"top secret")
+	frappe.set_user(OUTSIDER)
+	with pytest.raises(frappe.PermissionError):
+		tool("extract_file_content").run({"file_url": doc.file_url})
+
+
+def test_a_public_file_is_readable_by_any_desk_user():
+	public = _file("fac-public.txt", b"hello everyone", is_private=0)
+	frappe.set_user(OUTSIDER)
+	assert tool("extract_file_content").run({"file_url": public.file_url})["text"] == "hello everyone"
+
+
+def test_missing_and_unsupported_files_are_clear_errors():
+	extract = tool("extract_file_content")
+	with pytest.raises(frappe.DoesNotExistError, match="file_url"):
+		extract.run({"file_url": "/private/files/no-such-file.pdf"})
+	archive = _file("fac-archive.zip", b"PK\x03\x04 not really")
+	with pytest.raises(frappe.ValidationError, match=r"\.zip"):
+		extract.run({"file_url": archive.file_url})
+
+
+@pytest.mark.parametrize(
+	("arguments", "message"),
+	[
+		({}, "exactly one of file_url or file_name"),
+		({"file_url": "/files/a.txt", "file_name": "a.txt"}, "exactly one of file_url or file_name"),
+		({"file_url": "/files/a.pdf", "max_pages": 0}, "max_pages"),
+		({"file_url": "/files/a.png", "language": "eng; rm -rf /"}, "language"),
+	],
+)
+def test_extract_bad_arguments_name_the_field(arguments, message):
+	with pytest.raises(ToolArgumentError, match=message):
+		tool("extract_file_content").run(arguments)
