@@ -59,8 +59,12 @@ def test_detected_category_of_each_data_science_tool(name, category):
 
 def test_registry_serves_the_data_science_tools_with_their_categories():
 	"""Through the registry MCP uses: the four tools are listed for a System Manager and callable."""
+	from frappe_assistant_core.api.admin_api import bulk_toggle_tools, toggle_plugin
 	from frappe_assistant_core.core.tool_registry import get_tool_registry
 
+	# Other tests leave plugins and tools switched as they need them: set the state this one needs.
+	toggle_plugin("data_science", True)
+	bulk_toggle_tools(["execute_python_code", "query_and_analyze", "analyze_frappe_data"], True)
 	registry = get_tool_registry()
 	tools = {t.name: t for t in registry.get_available_tools("Administrator")}
 	assert {n: tools[n].category for n in ("execute_python_code", "query_and_analyze")} == dict.fromkeys(
