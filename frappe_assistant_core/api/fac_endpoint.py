@@ -1,0 +1,27 @@
+"""The MCP endpoint: /api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp.
+
+Thin on purpose: check access (mcp.auth), then hand the raw HTTP body to the MCP server
+(mcp.server), which answers with JSON-RPC over Streamable HTTP. The body is read from the request,
+never from form_dict, which Frappe fills from the same JSON and passes here as keyword arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import frappe
+from werkzeug.wrappers import Response
+
+from frappe_assistant_core.mcp import auth, server
+
+
+# allow_guest: MCP clients must get 401 with WWW-Authenticate (Frappe gives Guests 403) to learn
+# that they need to authenticate; auth.refusal() is this endpoint's own gate.
+@frappe.whitelist(allow_guest=True, methods=["GET", "POST", "DELETE"])
+def handle_mcp(**kwargs: Any) -> Response:
+	"""MCP Streamable HTTP (JSON responses) for API-key and OAuth-token users; others get 401."""
+	if refused := auth.refusal():
+		return refused.to_response()
+	request = frappe.request
+	reply = server.handle(request.method, request.get_data(), request.headers.get(server.VERSION_HEADER))
+	return reply.to_response()

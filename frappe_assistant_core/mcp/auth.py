@@ -1,0 +1,79 @@
+"""Who may use the MCP endpoint: an authenticated user, while the server switch is on.
+
+Frappe authenticates the request before the endpoint runs (API key `token key:secret` or Basic,
+and OAuth 2 bearer tokens); a caller with no credentials arrives as Guest and gets 401 with
+`WWW-Authenticate`, so MCP clients know to authenticate. `Assistant Core Settings.server_enabled`
+off refuses every request with 503. Both checks read only caches, never the database.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import cint
+
+from frappe_assistant_core.mcp.protocol import SERVER_DISABLED, UNAUTHORIZED, JsonRpcError, Reply, error
+
+SETTINGS = "Assistant Core Settings"
+REALM = "Frappe Assistant Core"
+
+
+def server_settings() -> Document:
+	"""The settings document from Frappe's document cache (Redis), cleared whenever it is saved."""
+	return frappe.get_cached_doc(SETTINGS)
+
+
+def refusal() -> Reply | None:
+	"""The reply refusing this request (401 unauthenticated, 503 server disabled), or None."""
+	user = frappe.session.user
+	if not user or user == "Guest":
+		return error(
+			None,
+			JsonRpcError(
+				UNAUTHORIZED,
+				_(
+					"Authentication required: send Authorization: token <api_key>:<api_secret> or an OAuth bearer token"
+				),
+				http_status=401,
+				headers={"WWW-Authenticate": _authenticate_header()},
+			),
+		)
+	if not server_enabled():
+		return error(
+			None,
+			JsonRpcError(
+				SERVER_DISABLED,
+				_("The MCP server is disabled on this site (Assistant Core Settings > Enable MCP Server)"),
+				http_status=503,
+			),
+		)
+	return None
+
+
+def server_enabled() -> bool:
+	value = server_settings().get("server_enabled")
+	# A site whose settings were never saved has no stored value: the field's default (on) applies.
+	return True if value in (None, "") else bool(cint(value))
+
+
+def _authenticate_header() -> str:
+	header = f'Bearer realm="{REALM}"'
+	if metadata := _protected_resource_metadata_url():
+		header += f', resource_metadata="{metadata}"'
+		# Frappe replaces WWW-Authenticate on 401s when it publishes this metadata; a value in
+		# response_headers is applied after that, so ours (which keeps the realm) is what is sent.
+		if (headers := getattr(frappe.local, "response_headers", None)) is not None:
+			headers["WWW-Authenticate"] = header
+	return header
+
+
+def _protected_resource_metadata_url() -> str | None:
+	"""The OAuth protected-resource metadata URL when the site publishes it (newer Frappe only)."""
+	try:
+		from frappe.integrations.oauth2 import get_resource_url, is_oauth_metadata_enabled
+	except ImportError:
+		return None
+	if not is_oauth_metadata_enabled("resource"):
+		return None
+	return f"{get_resource_url()}/.well-known/oauth-protected-resource"
