@@ -38,7 +38,9 @@ ALLOWED = {"assistant-admin", "system-manager"}
 
 
 def _plugin_rows() -> list:
-	return frappe.get_all("FAC Plugin Configuration", fields=["plugin_name", "enabled", "modified"], order_by="name")
+	return frappe.get_all(
+		"FAC Plugin Configuration", fields=["plugin_name", "enabled", "modified"], order_by="name"
+	)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +122,9 @@ def test_bad_toggle_input_is_a_clear_error_and_changes_nothing(plugin_name, enab
 	assert _plugin_rows() == before
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(True, True), (0, False), ("1", True), ("false", False), ("True", True)])
+@pytest.mark.parametrize(
+	("raw", "expected"), [(True, True), (0, False), ("1", True), ("false", False), ("True", True)]
+)
 def test_enable_accepts_booleans_ints_and_their_strings(raw, expected):
 	admin_api.toggle_plugin("visualization", raw)
 	assert bool(frappe.db.get_value("FAC Plugin Configuration", "visualization", "enabled")) is expected
@@ -173,7 +177,9 @@ def test_bulk_toggle_checks_every_name_before_changing_any():
 def test_category_override_and_reset_to_detected():
 	"""A manual category sticks (override); override=0 returns to the auto-detected one."""
 	assert admin_api.update_tool_category("test_echo", "privileged")["category"] == "privileged"
-	row = frappe.db.get_value("FAC Tool Configuration", "test_echo", ["tool_category", "category_override"], as_dict=True)
+	row = frappe.db.get_value(
+		"FAC Tool Configuration", "test_echo", ["tool_category", "category_override"], as_dict=True
+	)
 	assert (row.tool_category, row.category_override) == ("privileged", 1)
 	assert admin_api.update_tool_category("test_echo", "ignored", override=0)["category"] == "read_only"
 	with pytest.raises(frappe.ValidationError, match="category must be one of"):
@@ -187,7 +193,9 @@ def test_role_access_is_replaced_validated_and_enforced():
 	admin_api.toggle_tool("test_echo", True)
 	outsider = make_user("fac-role-outsider@example.com", ["Assistant User"], commit=False)
 	insider = make_user("fac-role-insider@example.com", ["Assistant User", "Assistant Admin"], commit=False)
-	admin_api.update_tool_role_access("test_echo", "Restrict to Listed Roles", json.dumps(["Assistant Admin"]))
+	admin_api.update_tool_role_access(
+		"test_echo", "Restrict to Listed Roles", json.dumps(["Assistant Admin"])
+	)
 	roles = frappe.get_all("FAC Tool Role Access", filters={"parent": "test_echo"}, pluck="role")
 	assert roles == ["Assistant Admin"]
 	registry = get_tool_registry()
@@ -217,9 +225,20 @@ def test_tool_stats_add_up():
 def test_desk_cannot_create_a_configuration_for_a_tool_that_does_not_exist():
 	"""A FAC Tool Configuration must name a tool in code; code fields are taken from the code."""
 	with pytest.raises(ToolNotFoundError):
-		frappe.get_doc({"doctype": "FAC Tool Configuration", "tool_name": "ghost_tool", "plugin_name": "core"}).insert()
+		frappe.get_doc(
+			{"doctype": "FAC Tool Configuration", "tool_name": "ghost_tool", "plugin_name": "core"}
+		).insert()
 	frappe.db.delete("FAC Tool Configuration", {"name": "test_echo"})
 	doc = frappe.get_doc(
-		{"doctype": "FAC Tool Configuration", "tool_name": "test_echo", "plugin_name": "core", "source_app": "x"}
+		{
+			"doctype": "FAC Tool Configuration",
+			"tool_name": "test_echo",
+			"plugin_name": "core",
+			"source_app": "x",
+		}
 	).insert()
-	assert (doc.plugin_name, doc.source_app, doc.auto_detected_category) == ("external", "fac_test_tools", "read_only")
+	assert (doc.plugin_name, doc.source_app, doc.auto_detected_category) == (
+		"external",
+		"fac_test_tools",
+		"read_only",
+	)

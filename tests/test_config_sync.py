@@ -85,15 +85,27 @@ def test_user_settings_survive_sync_including_tools_of_disabled_plugins():
 	row = frappe.get_doc("FAC Tool Configuration", "test_echo")
 	assert (row.enabled, row.tool_category, row.category_override) == (0, "privileged", 1)
 	assert [r.role for r in row.role_access] == ["Assistant Admin"]
-	assert sorted(frappe.get_all("FAC Tool Configuration", {"plugin_name": "visualization"}, pluck="name")) == viz_tools
+	assert (
+		sorted(frappe.get_all("FAC Tool Configuration", {"plugin_name": "visualization"}, pluck="name"))
+		== viz_tools
+	)
 
 
 def test_code_derived_fields_follow_the_code_unless_overridden():
 	"""A stale detected category is corrected; the stored category follows it unless overridden."""
-	frappe.db.set_value("FAC Tool Configuration", "test_create_todo", {"auto_detected_category": "read_only", "tool_category": "read_only"})
+	frappe.db.set_value(
+		"FAC Tool Configuration",
+		"test_create_todo",
+		{"auto_detected_category": "read_only", "tool_category": "read_only"},
+	)
 	report = sync_all()
 	assert "test_create_todo" in report.tools_updated
-	row = frappe.db.get_value("FAC Tool Configuration", "test_create_todo", ["auto_detected_category", "tool_category"], as_dict=True)
+	row = frappe.db.get_value(
+		"FAC Tool Configuration",
+		"test_create_todo",
+		["auto_detected_category", "tool_category"],
+		as_dict=True,
+	)
 	assert (row.auto_detected_category, row.tool_category) == ("write", "write")
 
 

@@ -8,11 +8,21 @@ import pytest
 from tests.support.server import serve
 from tests.support.site import api_credentials, make_user, run_migrate
 
-APP_DOCTYPES = ("FAC Plugin Configuration", "FAC Tool Configuration", "FAC Tool Role Access", "Assistant Core Settings")
+APP_DOCTYPES = (
+	"FAC Plugin Configuration",
+	"FAC Tool Configuration",
+	"FAC Tool Role Access",
+	"Assistant Core Settings",
+)
 
 
 def _plugin_row(name: str) -> dict:
-	return {"doctype": "FAC Plugin Configuration", "plugin_name": name, "display_name": name.title(), "enabled": 1}
+	return {
+		"doctype": "FAC Plugin Configuration",
+		"plugin_name": name,
+		"display_name": name.title(),
+		"enabled": 1,
+	}
 
 
 def test_app_doctypes_and_roles_exist_after_install():

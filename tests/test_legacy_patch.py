@@ -35,7 +35,13 @@ def test_patch_is_registered_after_the_schema_sync():
 def test_legacy_states_become_rows_and_the_field_is_kept(pre_v22_site):
 	_legacy(json.dumps(["core", "visualization"]))
 	patch.execute()
-	assert _rows() == {"core": 1, "visualization": 1, "data_science": 0, "websocket": 0, "batch_processing": 0}
+	assert _rows() == {
+		"core": 1,
+		"visualization": 1,
+		"data_science": 0,
+		"websocket": 0,
+		"batch_processing": 0,
+	}
 	stored = frappe.db.get_singles_dict("Assistant Core Settings")["enabled_plugins_list"]
 	assert json.loads(stored) == ["core", "visualization"]
 
@@ -43,10 +49,15 @@ def test_legacy_states_become_rows_and_the_field_is_kept(pre_v22_site):
 def test_rerun_changes_nothing(pre_v22_site):
 	_legacy(json.dumps(["data_science"]))
 	patch.execute()
-	first = frappe.get_all("FAC Plugin Configuration", fields=["name", "enabled", "modified"], order_by="name")
+	first = frappe.get_all(
+		"FAC Plugin Configuration", fields=["name", "enabled", "modified"], order_by="name"
+	)
 	_legacy(json.dumps(["visualization"]))
 	patch.execute()
-	assert frappe.get_all("FAC Plugin Configuration", fields=["name", "enabled", "modified"], order_by="name") == first
+	assert (
+		frappe.get_all("FAC Plugin Configuration", fields=["name", "enabled", "modified"], order_by="name")
+		== first
+	)
 
 
 def test_unknown_names_and_non_strings_are_ignored(pre_v22_site):
@@ -67,4 +78,10 @@ def test_malformed_or_missing_json_migrates_nothing(pre_v22_site, value):
 def test_empty_legacy_list_keeps_only_core_enabled(pre_v22_site):
 	_legacy("[]")
 	patch.execute()
-	assert _rows() == {"core": 1, "visualization": 0, "data_science": 0, "websocket": 0, "batch_processing": 0}
+	assert _rows() == {
+		"core": 1,
+		"visualization": 0,
+		"data_science": 0,
+		"websocket": 0,
+		"batch_processing": 0,
+	}

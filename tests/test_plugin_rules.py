@@ -99,7 +99,9 @@ def test_toggling_to_the_current_state_writes_nothing():
 	"""Idempotent: a repeated toggle neither saves the row nor adds a Version."""
 	toggle_plugin("visualization", True)
 	modified = frappe.db.get_value("FAC Plugin Configuration", "visualization", "modified")
-	versions = frappe.db.count("Version", {"ref_doctype": "FAC Plugin Configuration", "docname": "visualization"})
+	versions = frappe.db.count(
+		"Version", {"ref_doctype": "FAC Plugin Configuration", "docname": "visualization"}
+	)
 	toggle_plugin("visualization", True)
 	assert frappe.db.get_value("FAC Plugin Configuration", "visualization", "modified") == modified
 	assert versions == frappe.db.count(

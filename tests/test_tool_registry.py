@@ -20,7 +20,9 @@ def _names(user: str = "Administrator") -> set[str]:
 def test_chain_plugin_then_tool_then_role():
 	"""Plugin off hides all its tools; tool off hides one; a role restriction hides it per user."""
 	admin_api.toggle_plugin("visualization", True)
-	viz_tools = {n for n, e in get_plugin_manager().get_tool_catalog().items() if e.plugin_name == "visualization"}
+	viz_tools = {
+		n for n, e in get_plugin_manager().get_tool_catalog().items() if e.plugin_name == "visualization"
+	}
 	user = make_user("fac-chain@example.com", ["Assistant User"], commit=False)
 	assert viz_tools <= _names()
 	admin_api.toggle_plugin("visualization", False)
@@ -38,7 +40,10 @@ def test_call_reaches_exactly_what_list_shows():
 	registry = get_tool_registry()
 	admin_api.toggle_tool("test_echo", True)
 	frappe.set_user(make_user("fac-caller@example.com", ["System Manager"], commit=False))
-	assert registry.call_tool("test_echo", {"message": "hi"}) == {"echo": "hi", "user": "fac-caller@example.com"}
+	assert registry.call_tool("test_echo", {"message": "hi"}) == {
+		"echo": "hi",
+		"user": "fac-caller@example.com",
+	}
 	frappe.set_user("Administrator")
 	admin_api.toggle_tool("test_echo", False)
 	with pytest.raises(ToolNotFoundError, match="not available"):

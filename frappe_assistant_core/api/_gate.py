@@ -68,5 +68,7 @@ def parse_list(value, argument: str) -> list:
 		except ValueError:
 			value = None
 	if not isinstance(value, list):
-		frappe.throw(_("{0} must be a list").format(argument), frappe.ValidationError, title=_("Invalid value"))
+		frappe.throw(
+			_("{0} must be a list").format(argument), frappe.ValidationError, title=_("Invalid value")
+		)
 	return value

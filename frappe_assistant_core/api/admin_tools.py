@@ -161,13 +161,17 @@ def update_tool_role_access(tool_name: str, role_access_mode: str, roles: list |
 def get_available_roles() -> list[str]:
 	"""Enabled desk roles an admin can grant a tool to. Admins only."""
 	require_assistant_admin()
-	return frappe.get_all("Role", filters={"disabled": 0, "desk_access": 1}, pluck="name", order_by="name asc")
+	return frappe.get_all(
+		"Role", filters={"disabled": 0, "desk_access": 1}, pluck="name", order_by="name asc"
+	)
 
 
 def _role_names(values: list) -> list[str]:
 	names = [v.get("role") if isinstance(v, dict) else v for v in values]
 	if any(not isinstance(n, str) or not n for n in names):
-		frappe.throw(_("roles must be a list of role names"), frappe.ValidationError, title=_("Invalid value"))
+		frappe.throw(
+			_("roles must be a list of role names"), frappe.ValidationError, title=_("Invalid value")
+		)
 	names = list(dict.fromkeys(names))
 	known = set(frappe.get_all("Role", filters={"name": ("in", names)}, pluck="name")) if names else set()
 	if missing := [n for n in names if n not in known]:

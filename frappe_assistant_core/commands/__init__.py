@@ -6,7 +6,6 @@ Each command runs the same code and rules as the admin API, as Administrator, an
 from __future__ import annotations
 
 import click
-
 import frappe
 
 
@@ -134,7 +133,9 @@ def _toggle(plugin_name: str, enable: bool) -> None:
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 	widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
 	for row in (headers, *rows):
-		click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip())
+		click.echo(
+			"  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
+		)
 
 
 commands = [fac]

@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from frappe_assistant_core.exceptions import ToolArgumentError, ToolDependencyError
 
-
 # Generated schemas by Arguments model: tools/list sends them on every request.
 _SCHEMAS: dict[type[BaseModel], dict] = {}
 
@@ -102,11 +101,7 @@ class BaseTool:
 def _strip_titles(node: Any) -> Any:
 	"""pydantic adds a "title" to every property; MCP clients show the description instead."""
 	if isinstance(node, dict):
-		return {
-			k: _strip_titles(v)
-			for k, v in node.items()
-			if not (k == "title" and isinstance(v, str))
-		}
+		return {k: _strip_titles(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
 	if isinstance(node, list):
 		return [_strip_titles(v) for v in node]
 	return node

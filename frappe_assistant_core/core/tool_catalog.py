@@ -40,7 +40,9 @@ def build_catalog(plugins: dict[str, DiscoveredPlugin]) -> dict[str, CatalogEntr
 		for module in plugin.tools:
 			source = read_tool_source(os.path.join(plugin.tools_dir, f"{module}.py"))
 			if source is None or source.name != module:
-				log.error(f"Plugin {plugin.name!r}: tool module {module!r} is missing or its tool name differs")
+				log.error(
+					f"Plugin {plugin.name!r}: tool module {module!r} is missing or its tool name differs"
+				)
 				continue
 			catalog[module] = CatalogEntry(
 				name=module,

@@ -99,8 +99,9 @@ def _sync_tool_configurations(catalog: dict[str, CatalogEntry], report: SyncRepo
 		entry = catalog.get(name)
 		if entry is None:
 			continue
-		changes = {f: getattr(entry, _ENTRY_FIELD.get(f, f)) for f in _CODE_FIELDS}
-		changes = {f: v for f, v in changes.items() if (row.get(f) or "") != v}
+		changes = {
+			f: v for f, v in zip(_CODE_FIELDS, _code_values(entry), strict=True) if (row.get(f) or "") != v
+		}
 		if not row.category_override and row.tool_category != entry.category:
 			changes["tool_category"] = entry.category
 		if changes:
@@ -113,6 +114,10 @@ def _sync_tool_configurations(catalog: dict[str, CatalogEntry], report: SyncRepo
 		report.tools_deleted.extend(orphans)
 
 
+def _code_values(entry: CatalogEntry) -> tuple:
+	return tuple(getattr(entry, _ENTRY_FIELD.get(f, f)) for f in _CODE_FIELDS)
+
+
 def _bulk_insert_tools(entries: list[CatalogEntry]) -> None:
 	"""One INSERT per thousand rows instead of one document insert per tool."""
 	now, user = now_datetime(), frappe.session.user or "Administrator"
@@ -122,11 +127,8 @@ def _bulk_insert_tools(entries: list[CatalogEntry]) -> None:
 		*_CODE_FIELDS,
 	]  # fmt: skip
 	values = [
-		(
-			e.name, now, now, user, user, 0, 0,
-			e.name, 1, e.category, 0, "Allow All",
-			e.plugin_name, e.description, e.source_app, e.module_path, e.category,
-		)  # fmt: skip
+		# name, creation, modified, owner, modified_by, docstatus, idx, then the fields above
+		(e.name, now, now, user, user, 0, 0, e.name, 1, e.category, 0, "Allow All", *_code_values(e))
 		for e in entries
 	]
 	frappe.db.bulk_insert(TOOL_DOCTYPE, fields, values)

@@ -83,7 +83,9 @@ class PluginDiscovery:
 			broken.validation_error = f"Failed to load plugin: {type(exc).__name__}: {exc}"
 			return broken
 		if info.get("name") != directory:
-			broken.validation_error = f"plugin name {info.get('name')!r} differs from its folder {directory!r}"
+			broken.validation_error = (
+				f"plugin name {info.get('name')!r} differs from its folder {directory!r}"
+			)
 			return broken
 		plugin = DiscoveredPlugin(
 			name=directory,

@@ -75,7 +75,9 @@ class PluginPersistence:
 		if frappe.db.exists(PLUGIN_DOCTYPE, plugin_name):
 			return _update_plugin_row(plugin_name, enabled)
 		try:
-			doc = frappe.get_doc({"doctype": PLUGIN_DOCTYPE, "plugin_name": plugin_name, "enabled": int(enabled)})
+			doc = frappe.get_doc(
+				{"doctype": PLUGIN_DOCTYPE, "plugin_name": plugin_name, "enabled": int(enabled)}
+			)
 			doc.insert(ignore_permissions=True)
 			return bool(doc.enabled)
 		except frappe.DuplicateEntryError:

@@ -149,6 +149,8 @@ def _scan_permissions(scope: list[ast.AST]) -> tuple[set[str], bool]:
 			for arg in node.args:
 				if isinstance(arg, ast.Constant) and arg.value in READ_PERMS | WRITE_PERMS | {"delete"}:
 					perms.add(arg.value)
-		if called in _PRIVILEGED_CALLS and (called in ("only_for", "delete_doc") or owner in _PRIVILEGED_MODULES):
+		if called in _PRIVILEGED_CALLS and (
+			called in ("only_for", "delete_doc") or owner in _PRIVILEGED_MODULES
+		):
 			privileged = True
 	return perms, privileged

@@ -85,7 +85,6 @@ def _serve(args) -> int:
 def _bench(site: str, args: list[str]) -> int:
 	"""Invoke the apps' click commands as bench does, with the site in the context object."""
 	import click
-
 	import frappe
 
 	from tests.host import shim
@@ -99,7 +98,9 @@ def _bench(site: str, args: list[str]) -> int:
 		commands.extend(getattr(module, "commands", []))
 	group = click.Group("bench", commands={c.name: c for c in commands})
 	os.chdir(config.site_dir(site))
-	return group.main(args=args, prog_name="bench", obj=frappe._dict(sites=[site]), standalone_mode=False) or 0
+	return (
+		group.main(args=args, prog_name="bench", obj=frappe._dict(sites=[site]), standalone_mode=False) or 0
+	)
 
 
 if __name__ == "__main__":

@@ -101,7 +101,9 @@ def _install() -> None:
 	# commands and real-bench code call) and never sets frappe.local.site; the site is the database.
 	host_init = host.init
 
-	def init(site: str | None = None, sites_path: str | None = None, new_site: bool = False, force: bool = False):
+	def init(
+		site: str | None = None, sites_path: str | None = None, new_site: bool = False, force: bool = False
+	):
 		host_init(force=force)
 		host.local.site = host.local.conf.db_name
 		host.local.sites_path = os.path.dirname(os.getcwd())
@@ -150,7 +152,8 @@ def _install() -> None:
 	# our module fails with "Module Assistant Core not found".
 	def setup_module_map(include_all_apps: bool = True) -> None:
 		app_modules = {
-			app: [host.scrub(m) for m in host.get_file_items(get_app_path(app, "modules.txt"))] for app in apps
+			app: [host.scrub(m) for m in host.get_file_items(get_app_path(app, "modules.txt"))]
+			for app in apps
 		}
 		host.local.app_modules = app_modules
 		host.local.module_app = {m: app for app, modules in app_modules.items() for m in modules}

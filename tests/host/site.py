@@ -29,8 +29,8 @@ def create_site(db_name: str, admin_password: str = "admin") -> float:
 	started = time.monotonic()
 	_prepare_dirs(db_name)
 	import frappe
-	from frappe.installer import install_db
 	from frappe.installer import install_app as install_framework
+	from frappe.installer import install_db
 
 	frappe.init()
 	install_db(
@@ -81,8 +81,8 @@ def install_app(app: str) -> None:
 	import frappe
 	from frappe.core.doctype.scheduled_job_type.scheduled_job_type import sync_jobs
 	from frappe.installer import add_module_defs, set_all_patches_as_completed
-	from frappe.model.sync import sync_for
 	from frappe.model.module_utils import sync_customizations
+	from frappe.model.sync import sync_for
 	from frappe.utils.dashboard import sync_dashboards
 	from frappe.utils.fixtures import sync_fixtures
 

@@ -27,7 +27,13 @@ class Server:
 	process: subprocess.Popen | None = None
 
 	def request(
-		self, path: str, *, method: str = "GET", body=None, headers: dict | None = None, auth: str | None = None
+		self,
+		path: str,
+		*,
+		method: str = "GET",
+		body=None,
+		headers: dict | None = None,
+		auth: str | None = None,
 	) -> tuple[int, dict, bytes]:
 		"""(status, headers, body) of one HTTP request; never raises for HTTP error statuses."""
 		data = None
@@ -67,7 +73,17 @@ def serve(workers: int = 2, timeout: float = 60.0) -> Iterator[Server]:
 	port = free_port()
 	log = open(os.path.join(os.environ["FAC_HOST_SITE_DIR"], f"gunicorn-{port}.log"), "w")
 	process = subprocess.Popen(
-		[sys.executable, "-m", "tests.host", "serve", os.environ["DB_NAME"], "--port", str(port), "--workers", str(workers)],
+		[
+			sys.executable,
+			"-m",
+			"tests.host",
+			"serve",
+			os.environ["DB_NAME"],
+			"--port",
+			str(port),
+			"--workers",
+			str(workers),
+		],
 		cwd=str(bootstrap.REPO),
 		env=dict(os.environ),
 		stdout=log,

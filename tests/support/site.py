@@ -67,7 +67,10 @@ def run_migrate() -> subprocess.CompletedProcess:
 	frappe.db.commit()
 	if bootstrap.on_real_bench():
 		done = subprocess.run(
-			["bench", "--site", os.environ["FAC_TEST_SITE"], "migrate"], capture_output=True, text=True, check=True
+			["bench", "--site", os.environ["FAC_TEST_SITE"], "migrate"],
+			capture_output=True,
+			text=True,
+			check=True,
 		)
 	else:
 		done = run_host_command("migrate", os.environ["DB_NAME"])

@@ -62,7 +62,17 @@ def _ops():
 	def history():
 		return committed
 
-	operations = (tools, all_tools, enabled, toggle, toggle_tool, queries_for_all_tools, stored, timed_toggle, history)
+	operations = (
+		tools,
+		all_tools,
+		enabled,
+		toggle,
+		toggle_tool,
+		queries_for_all_tools,
+		stored,
+		timed_toggle,
+		history,
+	)
 	return {f.__name__: f for f in operations}
 
 

@@ -36,7 +36,12 @@ def execute() -> None:
 			continue
 		enabled = plugin["always_enabled"] or (name in legacy and plugin["can_enable"])
 		doc = frappe.get_doc(
-			{"doctype": PLUGIN_DOCTYPE, "plugin_name": name, "enabled": int(enabled), "discovered_at": now_datetime()}
+			{
+				"doctype": PLUGIN_DOCTYPE,
+				"plugin_name": name,
+				"enabled": int(enabled),
+				"discovered_at": now_datetime(),
+			}
 		)
 		doc.insert(ignore_permissions=True)
 		created.append(f"{name}={'on' if enabled else 'off'}")
