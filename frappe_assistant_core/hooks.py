@@ -13,3 +13,7 @@ assistant_tools = []
 
 # bench clear-cache / frappe.clear_cache(): every worker reloads plugin and tool state.
 clear_cache = "frappe_assistant_core.utils.cache.on_clear_cache"
+
+# MCP clients must get WWW-Authenticate on every 401 of the endpoint, also when Frappe refuses
+# wrong credentials before the endpoint runs.
+after_request = ["frappe_assistant_core.mcp.auth.add_authenticate_header"]

@@ -115,7 +115,7 @@ def test_full_exchange_over_http_with_api_key_auth(users):
 def test_access_errors_over_http(users):
 	"""No credentials: 401 + WWW-Authenticate from the endpoint. A wrong secret or an unknown bearer
 	token is refused by Frappe before the endpoint runs: 401, with Frappe's protected-resource
-	WWW-Authenticate when the site publishes OAuth metadata."""
+	WWW-Authenticate when the site publishes OAuth metadata, else ours (after_request hook)."""
 	try:
 		from frappe.integrations.oauth2 import is_oauth_metadata_enabled
 	except ImportError:  # Frappe versions without OAuth protected-resource metadata
@@ -137,7 +137,7 @@ def test_access_errors_over_http(users):
 			if is_oauth_metadata_enabled("resource"):
 				assert "/.well-known/oauth-protected-resource" in headers["www-authenticate"]
 			else:
-				assert "www-authenticate" not in headers
+				assert headers["www-authenticate"] == 'Bearer realm="Frappe Assistant Core"'
 
 
 @pytest.fixture
@@ -369,3 +369,23 @@ def test_whole_tools_list_request_costs_only_the_authentication_queries(users):
 		assert "FAC " not in query and "Assistant Core Settings" not in query, query
 	selects = [q for q in listing["queries"] if not q.lower().startswith("commit")]
 	assert len(selects) == AUTH_QUERIES, listing["queries"]
+
+
+def test_after_request_hook_adds_www_authenticate_to_mcp_401s_only():
+	"""Frappe's own 401 for wrong credentials gets the MCP realm header; other paths are untouched."""
+	from werkzeug.test import EnvironBuilder
+	from werkzeug.wrappers import Request, Response
+
+	from frappe_assistant_core.mcp.auth import MCP_PATH, add_authenticate_header
+
+	assert "frappe_assistant_core.mcp.auth.add_authenticate_header" in frappe.get_hooks("after_request")
+
+	def outcome(path: str, status: int, headers: dict | None = None) -> str | None:
+		response = Response(status=status, headers=headers)
+		add_authenticate_header(response=response, request=Request(EnvironBuilder(path=path).get_environ()))
+		return response.headers.get("WWW-Authenticate")
+
+	assert outcome(MCP_PATH, 401) == 'Bearer realm="Frappe Assistant Core"'
+	assert outcome(MCP_PATH, 401, {"WWW-Authenticate": "Bearer x"}) == "Bearer x"
+	assert outcome(MCP_PATH, 200) is None
+	assert outcome("/api/method/ping", 401) is None

@@ -77,3 +77,23 @@ def _protected_resource_metadata_url() -> str | None:
 	if not is_oauth_metadata_enabled("resource"):
 		return None
 	return f"{get_resource_url()}/.well-known/oauth-protected-resource"
+
+
+MCP_PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
+
+
+def add_authenticate_header(response=None, request=None) -> None:
+	"""`after_request` hook: a 401 on the MCP path always tells the client how to authenticate.
+
+	Frappe refuses wrong credentials before the endpoint runs, and only adds WWW-Authenticate when
+	the site publishes OAuth metadata; MCP clients need it on every 401.
+	"""
+	if (
+		response is None
+		or request is None
+		or response.status_code != 401
+		or request.path != MCP_PATH
+		or "WWW-Authenticate" in response.headers
+	):
+		return
+	response.headers["WWW-Authenticate"] = f'Bearer realm="{REALM}"'
