@@ -159,3 +159,41 @@ def test_broken_and_hanging_plugins_are_listed_and_the_rest_keeps_working(plugin
 	for name in ("broken", "hangs", "needs_lib"):
 		with pytest.raises(PluginValidationError):
 			manager.enable_plugin(name)
+
+
+def test_manager_state_is_kept_per_site(monkeypatch):
+	"""Each site of a bench gets its own manager in a worker; switching back finds the first again."""
+	from frappe_assistant_core.utils import plugin_manager
+
+	this_site = get_plugin_manager()
+	monkeypatch.setattr(frappe.local, "site", "other-site.localhost", raising=False)
+	other_site = plugin_manager.get_plugin_manager()
+	assert other_site is not this_site and other_site.site == "other-site.localhost"
+	monkeypatch.undo()
+	assert get_plugin_manager() is this_site
+
+
+def test_refresh_plugin_manager_from_many_threads_never_deadlocks():
+	"""refresh_plugin_manager() and get_plugin_manager() racing in threads all finish promptly."""
+	import threading
+
+	from frappe_assistant_core.utils.plugin_manager import refresh_plugin_manager
+
+	site, conf, errors = frappe.local.site, frappe.local.conf, []
+
+	def hammer():
+		frappe.local.site, frappe.local.conf = site, conf  # frappe.local is per thread
+		try:
+			for _ in range(50):
+				refresh_plugin_manager()
+				get_plugin_manager()
+		except Exception as exc:
+			errors.append(exc)
+
+	threads = [threading.Thread(target=hammer, daemon=True) for _ in range(4)]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=30)
+	assert not any(t.is_alive() for t in threads), "a thread is stuck: deadlock"
+	assert errors == []
