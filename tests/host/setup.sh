@@ -29,7 +29,7 @@ if ! mariadb-admin ping >/dev/null 2>&1; then
 	log "starting mariadb"
 	mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
 	[ -d /var/lib/mysql/mysql ] || mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
-	start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- \
+	start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql \
 		--bind-address=127.0.0.1 --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci
 	for _ in $(seq 1 60); do mariadb-admin ping >/dev/null 2>&1 && break; sleep 1; done
 fi
