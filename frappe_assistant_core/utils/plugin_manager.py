@@ -208,6 +208,8 @@ class PluginManager:
 			and time.monotonic() - previous.loaded_at < MAX_SNAPSHOT_AGE_SECONDS
 		):
 			return previous
+		if version is not None and not _start_fresh_read():
+			version = None  # this transaction may predate the token: use the state, do not keep it
 		snapshot = self._load(version)
 		if previous is not None and previous.version == version and not snapshot.same_state(previous):
 			# The database changed without publish_change() (a direct write): tell every worker.
@@ -251,6 +253,25 @@ class PluginManager:
 				if entry.name not in self._instances:
 					self._instances[entry.name] = load_tool(entry)
 		return self._instances[entry.name]
+
+
+def _start_fresh_read() -> bool:
+	"""Make the next reads see every commit up to now; False when that is not possible.
+
+	Under REPEATABLE READ a transaction reads from the snapshot taken at its first read, which can
+	predate the commit behind the version token just read from Redis; state read there and tagged
+	with that token would look current while being stale. A transaction that has written nothing
+	(the usual request on its way to tools/list) is rolled back, which loses nothing and starts a
+	new snapshot. One with writes, or with our own uncommitted changes, keeps its transaction: the
+	state it reads is used but not kept.
+	"""
+	db = frappe.db
+	if db.transaction_writes or frappe.local.flags.get("fac_change_queued"):
+		return False
+	if getattr(db, "_disable_transaction_control", 0):
+		return False
+	db.rollback()
+	return True
 
 
 _managers: dict[str, PluginManager] = {}
