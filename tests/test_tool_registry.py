@@ -82,10 +82,11 @@ def test_steady_state_lookup_costs_no_query_and_one_redis_read():
 	with count_queries() as queries, count_redis_commands() as redis_commands:
 		manager.get_all_tools()
 	assert queries == []
-	assert redis_commands == ["GET"]
-	with count_queries() as queries:
+	assert [c.split("|")[-1] for c in redis_commands] == ["fac_registry_version"]
+	with count_queries() as queries, count_redis_commands() as redis_commands:
 		registry.get_available_tools(user)
 	assert queries == []
+	assert sum(c.endswith("|fac_registry_version") for c in redis_commands) == 1, redis_commands
 
 
 def test_a_committed_change_is_published_and_a_rollback_is_forgotten():

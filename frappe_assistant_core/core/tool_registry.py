@@ -26,17 +26,21 @@ class ToolRegistry:
 	def get_available_tools(self, user: str | None = None) -> list[ToolInfo]:
 		"""Tools `user` (default: session user) may use, in plugin order."""
 		user = user or frappe.session.user
-		tools = self.manager.get_all_tools()
-		configs = self.manager.get_tool_configs()
+		state = self.manager.snapshot()
 		roles = set(frappe.get_roles(user))
-		return [info for info in tools.values() if _visible(info, configs.get(info.name), roles, user)]
+		return [
+			info
+			for info in state.tools.values()
+			if _visible(info, state.tool_configs.get(info.name), roles, user)
+		]
 
 	def get_tool(self, name: str, user: str | None = None) -> ToolInfo:
 		"""The tool if `user` may use it, else ToolNotFoundError (hidden and missing look alike)."""
 		user = user or frappe.session.user
-		info = self.manager.get_all_tools().get(name) if isinstance(name, str) else None
+		state = self.manager.snapshot()
+		info = state.tools.get(name) if isinstance(name, str) else None
 		if info is None or not _visible(
-			info, self.manager.get_tool_configs().get(name), set(frappe.get_roles(user)), user
+			info, state.tool_configs.get(name), set(frappe.get_roles(user)), user
 		):
 			frappe.throw(
 				_("Tool {0} is not available").format(frappe.bold(str(name))),

@@ -3,25 +3,25 @@
 Frappe authenticates the request before the endpoint runs (API key `token key:secret` or Basic,
 and OAuth 2 bearer tokens); a caller with no credentials arrives as Guest and gets 401 with
 `WWW-Authenticate`, so MCP clients know to authenticate. `Assistant Core Settings.server_enabled`
-off refuses every request with 503. Both checks read only caches, never the database.
+off refuses every request with 503. Both checks read only caches, never the database
+(the switch is part of the plugin manager's snapshot, reloaded when the settings are saved).
 """
 
 from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.model.document import Document
-from frappe.utils import cint
 
 from frappe_assistant_core.mcp.protocol import SERVER_DISABLED, UNAUTHORIZED, JsonRpcError, Reply, error
+from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 
 SETTINGS = "Assistant Core Settings"
 REALM = "Frappe Assistant Core"
 
 
-def server_settings() -> Document:
-	"""The settings document from Frappe's document cache (Redis), cleared whenever it is saved."""
-	return frappe.get_cached_doc(SETTINGS)
+def server_settings() -> dict:
+	"""The server switches, from the plugin manager's snapshot (no query, no extra Redis read)."""
+	return get_plugin_manager().snapshot().settings
 
 
 def refusal() -> Reply | None:
@@ -52,9 +52,7 @@ def refusal() -> Reply | None:
 
 
 def server_enabled() -> bool:
-	value = server_settings().get("server_enabled")
-	# A site whose settings were never saved has no stored value: the field's default (on) applies.
-	return True if value in (None, "") else bool(cint(value))
+	return server_settings()["server_enabled"]
 
 
 def _authenticate_header() -> str:

@@ -123,7 +123,7 @@ def _initialize(params: dict) -> dict:
 		# No server-to-client stream, so no listChanged notifications: clients re-list instead.
 		"capabilities": {"tools": {"listChanged": False}},
 		"serverInfo": {
-			"name": server_settings().get("mcp_server_name") or "frappe-assistant-core",
+			"name": server_settings()["mcp_server_name"],
 			"title": SERVER_TITLE,
 			"version": frappe_assistant_core.__version__,
 		},

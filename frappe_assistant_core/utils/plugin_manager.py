@@ -67,15 +67,22 @@ MAX_SNAPSHOT_AGE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
-class _Snapshot:
+class Snapshot:
+	"""Everything a request needs to know about plugins, tools and the server switch."""
+
 	version: str | None
 	enabled: frozenset[str]
 	tools: dict[str, ToolInfo]
 	tool_configs: dict[str, ToolConfig]
+	settings: dict  # Assistant Core Settings values (server_enabled, mcp_server_name)
 	loaded_at: float
 
-	def same_state(self, other: _Snapshot) -> bool:
-		return self.enabled == other.enabled and self.tool_configs == other.tool_configs
+	def same_state(self, other: Snapshot) -> bool:
+		return (self.enabled, self.tool_configs, self.settings) == (
+			other.enabled,
+			other.tool_configs,
+			other.settings,
+		)
 
 
 class PluginManager:
@@ -89,7 +96,7 @@ class PluginManager:
 		self._plugins: dict[str, DiscoveredPlugin] | None = None
 		self._catalog: dict[str, CatalogEntry] | None = None
 		self._instances: dict[str, BaseTool | None] = {}
-		self._snapshot: _Snapshot | None = None
+		self._snapshot: Snapshot | None = None
 
 	# -- discovery (code) ---------------------------------------------------------------------
 	def _discovered(self) -> dict[str, DiscoveredPlugin]:
@@ -149,6 +156,10 @@ class PluginManager:
 		"""The stored tool switches, from the same snapshot as get_all_tools()."""
 		return self._current().tool_configs
 
+	def snapshot(self) -> Snapshot:
+		"""The current state in one piece (one Redis read when nothing changed, no query)."""
+		return self._current()
+
 	def enable_plugin(self, plugin_name: str) -> bool:
 		"""Enable and persist; raises PluginNotFoundError / PluginValidationError, changing nothing.
 
@@ -198,7 +209,7 @@ class PluginManager:
 			self._snapshot = dataclasses.replace(self._snapshot, loaded_at=float("-inf"))
 		self._current()
 
-	def _current(self) -> _Snapshot:
+	def _current(self) -> Snapshot:
 		version = cache.current_version()
 		previous = self._snapshot
 		if (
@@ -219,7 +230,7 @@ class PluginManager:
 		self._snapshot = snapshot if snapshot.version is not None else None
 		return snapshot
 
-	def _load(self, version: str | None) -> _Snapshot:
+	def _load(self, version: str | None) -> Snapshot:
 		plugins = self._discovered()
 		rows = self._persistence.load_plugin_rows()
 		enabled = frozenset(
@@ -243,8 +254,13 @@ class PluginManager:
 				category=(config and config.category) or entry.category,
 				module_path=entry.module_path,
 			)
-		return _Snapshot(
-			version=version, enabled=enabled, tools=tools, tool_configs=configs, loaded_at=time.monotonic()
+		return Snapshot(
+			version=version,
+			enabled=enabled,
+			tools=tools,
+			tool_configs=configs,
+			settings=self._persistence.load_settings(),
+			loaded_at=time.monotonic(),
 		)
 
 	def _instance(self, entry: CatalogEntry) -> BaseTool | None:

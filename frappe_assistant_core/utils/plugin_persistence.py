@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import frappe
+from frappe.utils import cint
 
 PLUGIN_DOCTYPE = "FAC Plugin Configuration"
 TOOL_DOCTYPE = "FAC Tool Configuration"
 ROLE_DOCTYPE = "FAC Tool Role Access"
+SETTINGS_DOCTYPE = "Assistant Core Settings"
 RESTRICTED = "Restrict to Listed Roles"
 
 
@@ -64,6 +66,15 @@ class PluginPersistence:
 			for row in _get_all(
 				TOOL_DOCTYPE, fields=["name", "tool_name", "enabled", "tool_category", "role_access_mode"]
 			)
+		}
+
+	def load_settings(self) -> dict:
+		"""The server switches of Assistant Core Settings (a never-saved switch means on)."""
+		stored = frappe.db.get_singles_dict(SETTINGS_DOCTYPE)
+		enabled = stored.get("server_enabled")
+		return {
+			"server_enabled": True if enabled in (None, "") else bool(cint(enabled)),
+			"mcp_server_name": stored.get("mcp_server_name") or "frappe-assistant-core",
 		}
 
 	def save_plugin_state(self, plugin_name: str, enabled: bool) -> bool:

@@ -27,7 +27,7 @@ def count_queries():
 
 @contextmanager
 def count_redis_commands():
-	"""Yield a list that collects the name of every Redis command sent in the block."""
+	"""Yield a list of every Redis command sent in the block, as "NAME key" strings."""
 	commands: list[str] = []
 	cache_class = type(frappe.cache)
 	if cache_class.__name__ == "LocalProxy":
@@ -35,7 +35,8 @@ def count_redis_commands():
 	original = cache_class.execute_command
 
 	def counting(self, *args, **kwargs):
-		commands.append(str(args[0]) if args else "?")
+		key = args[1].decode(errors="replace") if len(args) > 1 and isinstance(args[1], bytes) else args[1:2]
+		commands.append(f"{args[0]} {key if isinstance(key, str) else (key[0] if key else '')}".strip())
 		return original(self, *args, **kwargs)
 
 	cache_class.execute_command = counting

@@ -5,10 +5,16 @@ from __future__ import annotations
 import frappe
 from frappe.model.document import Document
 
+from frappe_assistant_core.utils.cache import publish_change
+
 MCP_METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
 
 
 class AssistantCoreSettings(Document):
+	def on_update(self):
+		# The MCP endpoint reads the server switch from the registry snapshot of every worker.
+		publish_change()
+
 	@property
 	def mcp_endpoint_url(self) -> str:
 		return f"{frappe.utils.get_url()}/api/method/{MCP_METHOD}"
