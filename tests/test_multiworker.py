@@ -117,3 +117,21 @@ def test_worker_helper_is_a_real_separate_process():
 	with workers(2) as (a, b):
 		assert len({a.pid, b.pid, os.getpid()}) == 3
 		assert isinstance(a, Worker)
+
+
+def test_a_request_whose_snapshot_predates_the_toggle_still_answers_fresh(tmp_path):
+	"""Under REPEATABLE READ a worker mid-request reads from an old snapshot: it must not keep it.
+
+	Worker B starts a request and reads (its transaction snapshot is taken), A toggles and commits,
+	then B, still in that request, asks for the enabled plugins: fresh, and fresh again next time.
+	"""
+	go = tmp_path / "go"
+	with workers(2) as (a, b):
+		a.call("toggle", plugin="visualization", enable=True)
+		assert "visualization" in b.call("enabled")
+		b.send("enabled_after", marker=str(go))
+		time.sleep(1.0)  # B has read and is waiting, inside its transaction
+		a.call("toggle", plugin="visualization", enable=False)
+		go.touch()
+		assert "visualization" not in b.receive()
+		assert "visualization" not in b.call("enabled")

@@ -210,14 +210,17 @@ class PluginManager:
 		self._current()
 
 	def _current(self) -> Snapshot:
-		version = cache.current_version()
 		previous = self._snapshot
+		if previous is not None and _checked_in_this_request() is previous:
+			return previous  # one version check per HTTP request is enough
+		version = cache.current_version()
 		if (
 			previous is not None
 			and version is not None
 			and previous.version == version
 			and time.monotonic() - previous.loaded_at < MAX_SNAPSHOT_AGE_SECONDS
 		):
+			_remember_checked(previous)
 			return previous
 		if version is not None and not _start_fresh_read():
 			version = None  # this transaction may predate the token: use the state, do not keep it
@@ -228,6 +231,7 @@ class PluginManager:
 			snapshot = self._load(cache.current_version())
 		# Without Redis no token can prove a snapshot current: keep none, read the DB every time.
 		self._snapshot = snapshot if snapshot.version is not None else None
+		_remember_checked(self._snapshot)
 		return snapshot
 
 	def _load(self, version: str | None) -> Snapshot:
@@ -269,6 +273,17 @@ class PluginManager:
 				if entry.name not in self._instances:
 					self._instances[entry.name] = load_tool(entry)
 		return self._instances[entry.name]
+
+
+def _checked_in_this_request() -> Snapshot | None:
+	"""The snapshot already validated during the current HTTP request, if any."""
+	return getattr(frappe.local, "fac_checked_snapshot", None) if getattr(frappe, "request", None) else None
+
+
+def _remember_checked(snapshot: Snapshot | None) -> None:
+	# frappe.local is released at the end of every request, so this never outlives it.
+	if getattr(frappe, "request", None):
+		frappe.local.fac_checked_snapshot = snapshot
 
 
 def _start_fresh_read() -> bool:

@@ -62,6 +62,18 @@ def _ops():
 	def history():
 		return committed
 
+	def enabled_after(marker: str, timeout: float = 30.0):
+		"""As a web request does: read the database first (authentication), then wait for `marker`
+		to exist, then ask the plugin manager for the enabled set, in the same transaction."""
+		import time
+		from pathlib import Path
+
+		frappe.db.get_value("User", "Administrator", "name")
+		deadline = time.monotonic() + timeout
+		while not Path(marker).exists() and time.monotonic() < deadline:
+			time.sleep(0.02)
+		return enabled()
+
 	operations = (
 		tools,
 		all_tools,
@@ -72,7 +84,78 @@ def _ops():
 		stored,
 		timed_toggle,
 		history,
+		enabled_after,
 	)
+	return {f.__name__: f for f in operations}
+
+
+def _fault_ops():
+	"""Ops for tests/test_faults.py: stop a worker at a chosen point so the test can SIGKILL it.
+
+	A stalled op writes `marker` (a file path) once it has reached its point, then sleeps; it
+	never replies unless the sleep ends, which a test that kills the worker never lets happen.
+	"""
+	import contextlib
+	import time
+	from pathlib import Path
+
+	import frappe
+
+	from frappe_assistant_core.api import admin_api
+	from frappe_assistant_core.utils import plugin_manager
+
+	def stall(marker: str, note: str = "") -> None:
+		Path(marker).write_text(note or "stalled")
+		time.sleep(300)
+
+	def toggle_and_stall(plugin: str, enable: bool, marker: str, stage: str):
+		"""Toggle `plugin`, then stall before the COMMIT ("before_commit") or after the COMMIT but
+		before any after-commit work such as the cache version bump ("after_commit")."""
+		if stage == "after_commit":
+			frappe.db.after_commit.add(lambda: stall(marker, "committed"))
+		admin_api.toggle_plugin(plugin, enable)
+		if stage == "before_commit":
+			stall(marker, "row updated, not committed")
+		frappe.db.commit()
+		return "not stalled"
+
+	def sync_and_stall(marker: str, after: str, commit_partial: bool = False):
+		"""Run the after_migrate sync and stall right after its first INSERT/UPDATE/DELETE whose SQL
+		contains `after`, optionally committing what it has written so far (as an app hook that
+		commits would). The marker holds the writes done, one per line."""
+		from frappe_assistant_core.utils.migration_hooks import after_migrate
+
+		db_class = type(frappe.local.db)
+		original = db_class.sql
+		writes = []
+
+		def counting_sql(self, query, *args, **kwargs):
+			result = original(self, query, *args, **kwargs)
+			text = " ".join(str(query).split())
+			if text[:6].lower() in ("insert", "update", "delete"):
+				writes.append(text[:100])
+				if after.lower() in text.lower():
+					db_class.sql = original
+					if commit_partial:
+						frappe.db.commit()
+					stall(marker, "\n".join(writes))
+			return result
+
+		db_class.sql = counting_sql
+		try:
+			# The sync prints its summary; stdout is this worker's reply channel.
+			with contextlib.redirect_stdout(sys.stderr):
+				after_migrate()
+		finally:
+			db_class.sql = original
+		return {"writes": writes}
+
+	def set_snapshot_age(seconds: float):
+		"""Shorten this worker's MAX_SNAPSHOT_AGE_SECONDS (the bound on unannounced staleness)."""
+		plugin_manager.MAX_SNAPSHOT_AGE_SECONDS = seconds
+		return seconds
+
+	operations = (toggle_and_stall, sync_and_stall, set_snapshot_age)
 	return {f.__name__: f for f in operations}
 
 
@@ -80,7 +163,7 @@ def main() -> None:
 	bootstrap.connect()
 	import frappe
 
-	ops = _ops()
+	ops = {**_ops(), **_fault_ops()}
 	print(json.dumps({"ready": True}), flush=True)
 	for line in sys.stdin:
 		request = json.loads(line)
