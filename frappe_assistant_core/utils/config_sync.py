@@ -64,7 +64,8 @@ def sync_all() -> SyncReport:
 
 
 def _sync_plugin_configurations(manager, report: SyncReport) -> None:
-	plugins = {p["name"]: p for p in manager.get_discovered_plugins()}
+	# Code only: the sync never needs the tools loaded (that would import every enabled tool).
+	plugins = manager.discovered_plugins()
 	existing = set(frappe.get_all(PLUGIN_DOCTYPE, pluck="plugin_name"))
 	for name, plugin in plugins.items():
 		if name in existing:
@@ -73,7 +74,7 @@ def _sync_plugin_configurations(manager, report: SyncReport) -> None:
 			{
 				"doctype": PLUGIN_DOCTYPE,
 				"plugin_name": name,
-				"enabled": int(plugin["can_enable"]),
+				"enabled": int(plugin.can_enable),
 				"discovered_at": now_datetime(),
 			}
 		)

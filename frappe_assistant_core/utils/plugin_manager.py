@@ -119,6 +119,10 @@ class PluginManager:
 			)
 		return plugin
 
+	def discovered_plugins(self) -> dict[str, DiscoveredPlugin]:
+		"""The plugins found in code, without reading any state or loading any tool."""
+		return dict(self._discovered())
+
 	def get_tool_catalog(self) -> dict[str, CatalogEntry]:
 		"""Every tool in code, of enabled and disabled plugins and of other apps (nothing imported)."""
 		self._discovered()

@@ -26,7 +26,7 @@ def execute() -> None:
 		return
 	manager = get_plugin_manager()
 	manager.refresh_plugins()
-	plugins = {p["name"]: p for p in manager.get_discovered_plugins()}
+	plugins = manager.discovered_plugins()
 	if unknown := sorted(legacy - set(plugins)):
 		log.warning(f"v2.2 plugin migration: ignoring unknown plugins in enabled_plugins_list: {unknown}")
 	existing = set(frappe.get_all(PLUGIN_DOCTYPE, pluck="plugin_name"))
@@ -34,7 +34,7 @@ def execute() -> None:
 	for name, plugin in plugins.items():
 		if name in existing:
 			continue
-		enabled = plugin["always_enabled"] or (name in legacy and plugin["can_enable"])
+		enabled = plugin.always_enabled or (name in legacy and plugin.can_enable)
 		doc = frappe.get_doc(
 			{
 				"doctype": PLUGIN_DOCTYPE,
