@@ -1,0 +1,35 @@
+"""The benchmark's strategy switch: one whitelisted method answering MCP tools/list either way.
+
+`strategy=fac` hands the request to the real MCP endpoint (frappe_assistant_core.api.fac_endpoint);
+`strategy=upstream` answers with the upstream app's per-call strategy (benchmarks.upstream). Both run
+in the same gunicorn workers, behind the same framework authentication, so a run compares the
+strategies and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import frappe
+from werkzeug.wrappers import Response
+
+from benchmarks import upstream
+from frappe_assistant_core.api import fac_endpoint
+
+STRATEGIES = ("fac", "upstream", "upstream_single_pass")
+
+
+@frappe.whitelist(methods=["POST"])
+def tools_list(**kwargs: Any) -> Response:
+	"""A JSON-RPC tools/list answer computed with the strategy named in the query string."""
+	# Read from the URL itself: a JSON body replaces the query arguments in form_dict.
+	strategy = frappe.request.args.get("strategy", "upstream")
+	if strategy == "fac":
+		return fac_endpoint.handle_mcp()
+	if strategy not in STRATEGIES:
+		frappe.throw(f"strategy must be one of {', '.join(STRATEGIES)}", frappe.ValidationError)
+	message = json.loads(frappe.request.get_data() or b"{}")
+	tools = upstream.tools_list(frappe.session.user, per_tool_lookup=strategy == "upstream")
+	body = {"jsonrpc": "2.0", "id": message.get("id"), "result": {"tools": tools}}
+	return Response(json.dumps(body, ensure_ascii=False), status=200, mimetype="application/json")

@@ -1,0 +1,5 @@
+app_name = "fac_bench_api"
+app_title = "FAC Bench API"
+app_publisher = "benchmarks"
+app_description = "Benchmark-only: tools/list through a strategy switch (ours or the upstream baseline)"
+app_license = "agpl-3.0"
