@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.host import bootstrap, config
+from tests.support.server import worker_pids
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "benchmarks" / "results"
@@ -194,19 +195,6 @@ def measured_server(
 			os.killpg(process.pid, 9)
 			process.wait()
 		log.close()
-
-
-def worker_pids(master_pid: int) -> list[int]:
-	"""Child processes of `master_pid` (gunicorn's workers), from /proc."""
-	pids = []
-	for stat in Path("/proc").glob("[0-9]*/stat"):
-		try:
-			fields = stat.read_text().rsplit(")", 1)[1].split()
-		except OSError:
-			continue
-		if int(fields[1]) == master_pid:
-			pids.append(int(stat.parent.name))
-	return sorted(pids)
 
 
 def clear_hooks_cache() -> None:

@@ -23,7 +23,7 @@ from frappe_assistant_core.mcp.protocol import (
 	UNAUTHORIZED,
 )
 from tests.host import bootstrap
-from tests.support.server import Server, serve
+from tests.support.server import Server, serve, worker_pids
 from tests.support.site import api_credentials, make_user
 
 METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
@@ -227,18 +227,6 @@ def test_server_switch_over_http(users):
 # -- cross-worker consistency ---------------------------------------------------------------------
 
 
-def _worker_pids(master: int) -> list[int]:
-	pids = []
-	for stat in Path("/proc").glob("[0-9]*/stat"):
-		try:
-			fields = stat.read_text().rsplit(")", 1)[1].split()
-		except OSError:
-			continue
-		if int(fields[1]) == master:
-			pids.append(int(stat.parent.name))
-	return sorted(pids)
-
-
 def _bytes_read(pids: list[int]) -> dict[int, int]:
 	"""Bytes each process has read (sockets included): it grows when a worker serves a request."""
 	counts = {}
@@ -263,7 +251,7 @@ def test_every_worker_sees_a_tool_change_on_its_very_next_request(users):
 	none of 30 following tools/list requests (served by several workers) shows a stale list."""
 	member = users["member"]
 	with serve(workers=3) as server:
-		workers = _worker_pids(server.process.pid)
+		workers = worker_pids(server.process.pid)
 		assert len(workers) == 3
 		try:
 			before = _bytes_read(workers)

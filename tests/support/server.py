@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests.host import bootstrap
 
@@ -112,3 +113,16 @@ def serve(workers: int = 2, timeout: float = 60.0) -> Iterator[Server]:
 			os.killpg(process.pid, 9)
 			process.wait()
 		log.close()
+
+
+def worker_pids(master_pid: int) -> list[int]:
+	"""Child processes of `master_pid` (gunicorn's workers), from /proc."""
+	pids = []
+	for stat in Path("/proc").glob("[0-9]*/stat"):
+		try:
+			fields = stat.read_text().rsplit(")", 1)[1].split()
+		except OSError:
+			continue
+		if int(fields[1]) == master_pid:
+			pids.append(int(stat.parent.name))
+	return sorted(pids)
