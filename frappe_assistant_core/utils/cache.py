@@ -78,9 +78,10 @@ def publish_change(plugin_name: str | None = None) -> None:
 def _after_commit() -> None:
 	plugins = frappe.local.flags.pop("fac_pending_plugin_changes", set())
 	frappe.local.flags.fac_change_queued = False
+	# Bump first: workers reload on the token alone, and the guide's keys take KEYS scans to clear.
+	bump_version()
 	for plugin_name in plugins:
 		clear_guide_keys(plugin_name)
-	bump_version()
 
 
 def _after_rollback() -> None:
