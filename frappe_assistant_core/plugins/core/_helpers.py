@@ -66,12 +66,27 @@ def to_json(value: Any) -> Any:
 def doc_payload(doc) -> dict:
 	"""The document as a JSON-safe dict without the fields, child fields included, above the user's
 	read permission level (left out rather than blanked, so a hidden value never reads as empty)."""
-	data = to_json(doc.as_dict(no_private_properties=True))
+	data = to_json(doc.as_dict())
 	access = set(doc.get_permlevel_access("read"))
+	_drop_private([data])
 	_drop_unreadable(doc.meta, [data], access)
 	for table in doc.meta.get_table_fields():
-		_drop_unreadable(frappe.get_meta(table.options), data.get(table.fieldname) or [], access)
+		rows = data.get(table.fieldname) or []
+		_drop_private(rows)
+		_drop_unreadable(frappe.get_meta(table.options), rows, access)
 	return data
+
+
+# Desk-only state that as_dict() adds to a document and to each child row. Frappe v16 can leave it
+# out (as_dict(no_private_properties=True)); v15.44.2's as_dict() has no such argument and always
+# adds it, so one path for both: ask for the plain dict and drop the keys here.
+_PRIVATE_PROPERTIES = ("_user_tags", "__islocal", "__onload", "_liked_by", "__run_link_triggers", "__unsaved")
+
+
+def _drop_private(rows: list[dict]) -> None:
+	for row in rows:
+		for key in _PRIVATE_PROPERTIES:
+			row.pop(key, None)
 
 
 def _drop_unreadable(meta, rows: list[dict], access: set[int]) -> None:
