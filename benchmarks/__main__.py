@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m benchmarks [tools_list] [toggle] [sync] [cold_start]` (all if none).
+"""Run the benchmarks: `python -m benchmarks [tools_list] [tools_call] [toggle] [sync] [cold_start]`.
 
 Each benchmark runs in its own process on its own throwaway site, prints its table and writes
 benchmarks/results/<name>.json; a summary of the targets follows. The exit status is 0 even when a
@@ -16,6 +16,7 @@ from benchmarks.harness import REPO, RESULTS_DIR
 
 BENCHMARKS = {
 	"tools_list": "benchmarks.bench_tools_list",
+	"tools_call": "benchmarks.bench_tools_call",
 	"toggle": "benchmarks.bench_toggle",
 	"sync": "benchmarks.bench_sync",
 	"cold_start": "benchmarks.bench_cold_start",

@@ -11,18 +11,17 @@ list exactly the same tools. Measured: steady-state SQL statements and Redis rou
 
 from __future__ import annotations
 
-import os
-import time
-
-from benchmarks import harness, load
+from benchmarks import floor, harness, load
 from benchmarks.generate import write_tool_app
 
-WORKERS = 4
-CLIENTS = 8
+WORKERS = floor.WORKERS
+CLIENTS = floor.CLIENTS
 EXTRA_APP = "fac_bench_list_tools"
 EXTRA_TOOLS = 1000
-LOAD_SECONDS = float(os.environ.get("FAC_BENCH_LOAD_SECONDS", "12"))
-PROBES = 15
+LOAD_SECONDS = floor.LOAD_SECONDS
+# Targets against Frappe's authenticated ping, measured in the same rounds (issue 14).
+P50_TO_PING_MAX = 1.5
+RPS_TO_PING_MIN = 0.7
 USER = "fac-bench-lister@example.com"
 
 
@@ -49,44 +48,13 @@ def _same_listing(reference: dict, other: dict) -> list[str]:
 	return problems
 
 
-def _probe(url: str, target: load.Target, budget_s: float = 30.0) -> list[load.Sample]:
-	"""Sequential warm requests: PROBES of them, fewer (at least 5) if they are slow."""
-	samples, started = [], time.monotonic()
-	while len(samples) < PROBES and (len(samples) < 5 or time.monotonic() - started < budget_s):
-		samples.append(load.send(url, target, keep_body=False))
-	return samples
-
-
 def _measure(url: str, target: load.Target) -> dict:
-	# Warm every worker (each loads its registry on its first request), then measure.
-	load.closed_loop(url, target, CLIENTS, duration=1.0, min_requests=2 * WORKERS, max_duration=300)
-	probes = _probe(url, target)
+	floor.warm(url, target)
+	probes = floor.probe(url, target)
 	samples, elapsed = load.closed_loop(
 		url, target, CLIENTS, duration=LOAD_SECONDS, min_requests=3 * WORKERS, max_duration=240
 	)
-	bad = [s.status for s in samples + probes if s.status != 200]
-	server_ms = [s.server_ms for s in samples]
-	return {
-		"label": target.label,
-		"errors": len(bad),
-		"probe_requests": len(probes),
-		"queries": load.median([s.queries for s in probes]),
-		"config_queries": load.median([s.config_queries for s in probes]),
-		"config_queries_max": max(s.config_queries for s in probes),
-		"redis": load.median([s.redis for s in probes]),
-		"config_redis": load.median([s.config_redis for s in probes]),
-		"config_redis_keys": probes[-1].config_redis_keys,
-		"sequential_ms_p50": load.median([s.server_ms for s in probes]),
-		"load_requests": len(samples),
-		"load_seconds": elapsed,
-		"rps": len(samples) / elapsed,
-		"server_ms_p50": load.percentile(server_ms, 50),
-		"server_ms_p99": load.percentile(server_ms, 99),
-		"client_ms_p50": load.percentile([s.client_ms for s in samples], 50),
-		"load_config_queries_mean": sum(s.config_queries for s in samples) / max(len(samples), 1),
-		"load_queries_mean": sum(s.queries for s in samples) / max(len(samples), 1),
-		"workers_seen": len({s.pid for s in samples}),
-	}
+	return floor.summary(target, probes, samples, elapsed)
 
 
 def _configuration(site: harness.BenchSite, label: str, extra_apps: list[str], token: str) -> dict:
@@ -99,17 +67,25 @@ def _configuration(site: harness.BenchSite, label: str, extra_apps: list[str], t
 			t.label: _same_listing(listings[0], other)
 			for t, other in zip(targets[1:], listings[1:], strict=True)
 		}
-		rows = []
-		for target in targets:
+		print(f"  measuring {label}: ours and Frappe's ping, interleaved ...", flush=True)
+		ours, ping = floor.measure_interleaved(url, [targets[0], floor.ping_target(token)])
+		rows = [ours]
+		for target in targets[1:]:
 			print(f"  measuring {label}: {target.label} ...", flush=True)
 			rows.append(_measure(url, target))
-	ours = rows[0]
+	ours.update(floor.ratios(ours, ping))
 	for row in rows:
 		row["configuration"] = label
 		row["tools_listed"] = len(listings[0])
 		row["rps_ratio_ours_vs_this"] = ours["rps"] / row["rps"] if row["rps"] else None
 		row["p50_ratio_this_vs_ours"] = row["server_ms_p50"] / ours["server_ms_p50"]
-	return {"label": label, "tools_listed": len(listings[0]), "differences": differences, "rows": rows}
+	return {
+		"label": label,
+		"tools_listed": len(listings[0]),
+		"differences": differences,
+		"rows": rows,
+		"ping": ping,
+	}
 
 
 def _print(configurations: list[dict]) -> None:
@@ -119,7 +95,8 @@ def _print(configurations: list[dict]) -> None:
 	]  # fmt: skip
 	rows = []
 	for config in configurations:
-		for r in config["rows"]:
+		for r in [config["ping"], *config["rows"]]:
+			ratio = r.get("rps_ratio_ours_vs_this")
 			rows.append(
 				[
 					f"{config['label']} ({config['tools_listed']:,} tools)",
@@ -131,7 +108,7 @@ def _print(configurations: list[dict]) -> None:
 					r["server_ms_p50"],
 					r["server_ms_p99"],
 					r["rps"],
-					f"{r['rps_ratio_ours_vs_this']:.1f}x" if r["rps_ratio_ours_vs_this"] else "n/a",
+					f"{ratio:.1f}x" if ratio else "-",
 				]
 			)
 	print()
@@ -143,6 +120,14 @@ def _print(configurations: list[dict]) -> None:
 			rows,
 		)
 	)
+	print("ours against Frappe's authenticated ping (same workers, interleaved rounds):")
+	for config in configurations:
+		ours = config["rows"][0]
+		print(
+			f"  {config['tools_listed']:>5,} tools: p50 {ours['p50_ratio_to_floor']:.2f}x ping's "
+			f"(target <= {P50_TO_PING_MAX}x), rate {ours['rps_ratio_to_floor']:.2f}x ping's "
+			f"(target >= {RPS_TO_PING_MIN}x), client-side p50 {ours['client_p50_ratio_to_floor']:.2f}x"
+		)
 	print("configuration keys read from Redis per request (key names without the site prefix):")
 	for row in configurations[-1]["rows"]:
 		print(f"  {row['label']}: {row['config_redis_keys'] or '(none)'}")
@@ -167,8 +152,16 @@ def run() -> dict:
 		"at_most_one_config_redis_read": all(c["rows"][0]["config_redis"] <= 1 for c in configurations),
 		"ten_times_baseline_rps_at_1000_tools": ours["rps"] >= 10 * baseline["rps"],
 		"same_tools_listed": not any(p for c in configurations for p in c["differences"].values()),
-		"no_errors": not any(r["errors"] for c in configurations for r in c["rows"]),
+		"no_errors": not any(r["errors"] for c in configurations for r in [c["ping"], *c["rows"]]),
 	}
+	for config, size in zip(configurations, ("26", "1026"), strict=True):
+		row = config["rows"][0]
+		targets[f"p50_within_{P50_TO_PING_MAX}x_ping_at_{size}_tools"] = (
+			row["p50_ratio_to_floor"] <= P50_TO_PING_MAX
+		)
+		targets[f"rate_at_least_{RPS_TO_PING_MIN}x_ping_at_{size}_tools"] = (
+			row["rps_ratio_to_floor"] >= RPS_TO_PING_MIN
+		)
 	result = {
 		"machine": harness.machine(),
 		"workers": WORKERS,

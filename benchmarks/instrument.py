@@ -40,7 +40,8 @@ def _install() -> None:
 	def sql(self, query, *args, **kwargs):
 		text = str(query)
 		_counts["queries"] += 1
-		if is_config(text) or (args and is_config(str(args[0]))):
+		# A savepoint's name is not configuration; only statements on the app's tables count.
+		if not _is_savepoint(text) and (is_config(text) or (args and is_config(str(args[0])))):
 			_counts["config_queries"] += 1
 		result = original_sql(self, query, *args, **kwargs)
 		if text.lstrip()[:6].lower() == "commit":
@@ -65,6 +66,14 @@ def _install() -> None:
 		return original_pipeline(self, *args, **kwargs)
 
 	redis.client.Pipeline.execute = pipeline_execute
+
+
+def _is_savepoint(text: str) -> bool:
+	words = text.split(None, 3)[:3]
+	return bool(words) and (
+		words[0].lower() in ("savepoint", "release")
+		or [w.lower() for w in words[:3]] == ["rollback", "to", "savepoint"]
+	)
 
 
 def _text(value) -> str:

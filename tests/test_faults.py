@@ -307,10 +307,12 @@ class PrivateRedis:
 			stdout=subprocess.DEVNULL,
 		)
 		_eventually(
-			lambda: subprocess.run(
-				["redis-cli", "-p", str(self.port), "ping"], capture_output=True
-			).stdout.strip()
-			== b"PONG",
+			lambda: (
+				subprocess.run(
+					["redis-cli", "-p", str(self.port), "ping"], capture_output=True
+				).stdout.strip()
+				== b"PONG"
+			),
 			10,
 		)
 
@@ -541,5 +543,5 @@ def test_plugins_that_raise_or_hang_at_import_are_named_by_the_admin_api_and_the
 def _mcp(method: str, params: dict) -> dict:
 	body = json.dumps({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}).encode()
 	reply = mcp_server.handle("POST", body, "2025-11-25")
-	assert reply.status == 200, reply.body
-	return reply.body
+	assert reply.status == 200, reply.json()
+	return reply.json()

@@ -3,10 +3,14 @@
 plugin enabled -> tool enabled (FAC Tool Configuration; no row means enabled) -> role access
 (Allow All, System Manager, or a listed role) -> read permission on the tool's
 `requires_permission` DocType. tools/call reaches exactly what tools/list shows the same user.
+What the rule reads about a user is their `Access` (roles, readable gated DocTypes): two users
+with the same Access see the same tools, which is what lets tools/list answers be cached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import frappe
@@ -14,7 +18,16 @@ import frappe.permissions
 from frappe import _
 
 from frappe_assistant_core.exceptions import ToolNotFoundError
-from frappe_assistant_core.utils.plugin_manager import PluginManager, ToolInfo, get_plugin_manager
+from frappe_assistant_core.utils.plugin_manager import PluginManager, Snapshot, ToolInfo, get_plugin_manager
+
+
+@dataclass(frozen=True)
+class Access:
+	"""Everything the visibility rule reads about a user, from Frappe's cached role and permission data."""
+
+	roles: frozenset[str]
+	#: The snapshot's permission-gated DocTypes (`requires_permission`) the user may read.
+	readable: frozenset[str]
 
 
 class ToolRegistry:
@@ -25,13 +38,25 @@ class ToolRegistry:
 
 	def get_available_tools(self, user: str | None = None) -> list[ToolInfo]:
 		"""Tools `user` (default: session user) may use, in plugin order."""
-		user = user or frappe.session.user
 		state = self.manager.snapshot()
-		roles = set(frappe.get_roles(user))
+		return self.visible_tools(state, self.access_of(state, user))
+
+	def access_of(self, state: Snapshot, user: str | None = None) -> Access:
+		"""What decides which of `state`'s tools `user` (default: session user) sees: no query.
+
+		Frappe clears its cached roles when a user's roles change and its cached DocType permissions
+		when DocPerm / Custom DocPerm rows change, so an Access read now is current.
+		"""
+		user = user or frappe.session.user
+		readable = frozenset(d for d in state.gated_doctypes if _can_read(d, user))
+		return Access(frozenset(frappe.get_roles(user)), readable)
+
+	def visible_tools(self, state: Snapshot, access: Access) -> list[ToolInfo]:
+		"""The tools of `state` a user with `access` may use, in plugin order."""
 		return [
 			info
 			for info in state.tools.values()
-			if _visible(info, state.tool_configs.get(info.name), roles, user)
+			if _visible(info, state.tool_configs.get(info.name), access.roles, access.readable.__contains__)
 		]
 
 	def get_tool(self, name: str, user: str | None = None) -> ToolInfo:
@@ -40,7 +65,10 @@ class ToolRegistry:
 		state = self.manager.snapshot()
 		info = state.tools.get(name) if isinstance(name, str) else None
 		if info is None or not _visible(
-			info, state.tool_configs.get(name), set(frappe.get_roles(user)), user
+			info,
+			state.tool_configs.get(name),
+			frozenset(frappe.get_roles(user)),
+			lambda d: _can_read(d, user),
 		):
 			frappe.throw(
 				_("Tool {0} is not available").format(frappe.bold(str(name))),
@@ -58,11 +86,11 @@ def get_tool_registry() -> ToolRegistry:
 	return ToolRegistry(get_plugin_manager())
 
 
-def _visible(info: ToolInfo, config, roles: set[str], user: str) -> bool:
+def _visible(info: ToolInfo, config, roles: frozenset[str], can_read: Callable[[str], bool]) -> bool:
 	if config is not None and (not config.enabled or not config.admits(roles)):
 		return False
 	doctype = info.instance.requires_permission
-	return not doctype or _can_read(doctype, user)
+	return not doctype or can_read(doctype)
 
 
 def _can_read(doctype: str, user: str) -> bool:

@@ -164,26 +164,45 @@ def parse_message(body: bytes) -> Request | None:
 	return request
 
 
+class EncodedResult(bytes):
+	"""A method's result already serialised as JSON (UTF-8): sent as it is, never re-encoded.
+
+	tools/list answers come encoded from their cache, tools/call answers embed the tool's JSON once.
+	"""
+
+
 @dataclass
 class Reply:
-	"""What the endpoint sends back: HTTP status, JSON body (None: empty) and extra headers."""
+	"""What the endpoint sends back: HTTP status, JSON body (None: empty) and extra headers.
+
+	`encoded`, when set, is the whole body already serialised (a result envelope around an
+	EncodedResult) and takes the place of `body`.
+	"""
 
 	status: int
 	body: dict | None = None
 	headers: dict[str, str] = field(default_factory=dict)
+	encoded: bytes | None = None
 
 	def to_response(self) -> Response:
-		if self.body is None:
+		if self.encoded is not None:
+			data = self.encoded
+		elif self.body is not None:
+			data = json.dumps(self.body, ensure_ascii=False).encode()
+		else:
 			return Response(status=self.status, headers=self.headers)
-		return Response(
-			json.dumps(self.body, ensure_ascii=False),
-			status=self.status,
-			headers=self.headers,
-			mimetype="application/json",
-		)
+		return Response(data, status=self.status, headers=self.headers, mimetype="application/json")
+
+	def json(self) -> dict | None:
+		"""The body as data (decoding an encoded one): for callers that inspect replies."""
+		return json.loads(self.encoded) if self.encoded is not None else self.body
 
 
-def result(request_id: Any, value: dict) -> Reply:
+def result(request_id: Any, value: dict | EncodedResult) -> Reply:
+	if isinstance(value, EncodedResult):
+		# The envelope around bytes already encoded: the id is the only part left to serialise.
+		envelope = b'{"jsonrpc":"2.0","id":%b,"result":%b}' % (json.dumps(request_id).encode(), value)
+		return Reply(200, encoded=envelope)
 	return Reply(200, {"jsonrpc": "2.0", "id": request_id, "result": value})
 
 

@@ -22,6 +22,7 @@ from frappe_assistant_core.mcp.protocol import (
 	INVALID_PARAMS,
 	INVALID_REQUEST,
 	METHOD_NOT_FOUND,
+	EncodedResult,
 	JsonRpcError,
 	Reply,
 	Request,
@@ -77,7 +78,7 @@ def _dispatch(request: Request, version_header: str | None) -> Reply:
 	if not isinstance(params, dict):
 		raise JsonRpcError(INVALID_PARAMS, _("Invalid params: params must be an object"))
 	try:
-		value = method(params)
+		value = method(params, version)
 	except JsonRpcError:
 		raise
 	except Exception as exc:
@@ -116,7 +117,7 @@ class InitializeParams(BaseModel):
 	client_info: dict[str, Any] | None = Field(default=None, alias="clientInfo")
 
 
-def _initialize(params: dict) -> dict:
+def _initialize(params: dict, _version: None) -> dict:
 	args = parse_params(InitializeParams, params)
 	return {
 		"protocolVersion": negotiate(args.protocol_version),
@@ -130,13 +131,16 @@ def _initialize(params: dict) -> dict:
 	}
 
 
-def _ping(params: dict) -> dict:
+def _ping(params: dict, _version: str) -> dict:
 	return {}
 
 
-_METHODS: dict[str, Callable[[dict], dict]] = {
+# Each method gets its params and the negotiated protocol revision (None for initialize).
+_METHODS: dict[str, Callable[[dict, str | None], dict | EncodedResult]] = {
 	"initialize": _initialize,
 	"ping": _ping,
-	"tools/list": lambda params: tools.list_tools(parse_params(tools.ListToolsParams, params)),
-	"tools/call": lambda params: tools.call_tool(parse_params(tools.CallToolParams, params)),
+	"tools/list": lambda params, version: tools.list_tools(
+		parse_params(tools.ListToolsParams, params), version
+	),
+	"tools/call": lambda params, _version: tools.call_tool(parse_params(tools.CallToolParams, params)),
 }

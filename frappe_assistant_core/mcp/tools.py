@@ -17,7 +17,9 @@ from frappe.utils.response import json_handler
 from pydantic import BaseModel, ConfigDict, StrictStr
 
 from frappe_assistant_core.core.tool_registry import get_tool_registry
-from frappe_assistant_core.mcp.protocol import INVALID_PARAMS, JsonRpcError, describe
+from frappe_assistant_core.mcp import list_cache
+from frappe_assistant_core.mcp.protocol import INVALID_PARAMS, EncodedResult, JsonRpcError, describe
+from frappe_assistant_core.utils.plugin_manager import ToolInfo
 
 _SAVEPOINT = "fac_mcp_tool_call"
 
@@ -35,14 +37,19 @@ class CallToolParams(BaseModel):
 	arguments: dict[str, Any] | None = None
 
 
-def list_tools(params: ListToolsParams) -> dict:
-	"""Every tool the session user may use, in one page."""
+def list_tools(params: ListToolsParams, revision: str) -> EncodedResult:
+	"""Every tool the session user may use, in one page (encoded once per state and kind of caller)."""
 	if params.cursor is not None:
 		raise JsonRpcError(INVALID_PARAMS, _("Invalid cursor: this server lists every tool in one page"))
-	return {"tools": [info.to_mcp() for info in get_tool_registry().get_available_tools()]}
+	return list_cache.tools_list_result(get_tool_registry(), revision, _list_result)
 
 
-def call_tool(params: CallToolParams) -> dict:
+def _list_result(tools: list[ToolInfo], revision: str) -> dict:
+	"""The tools/list result for these tools in protocol `revision` (built on a cache miss only)."""
+	return {"tools": [info.to_mcp() for info in tools]}
+
+
+def call_tool(params: CallToolParams) -> dict | EncodedResult:
 	"""Run a tool the session user may see; raises ToolNotFoundError for any other name."""
 	info = get_tool_registry().get_tool(params.name)
 	frappe.db.savepoint(_SAVEPOINT)
@@ -55,10 +62,17 @@ def call_tool(params: CallToolParams) -> dict:
 		_undo_writes()
 		_code, message = describe(exc, params.name)
 		return {"content": [{"type": "text", "text": message}], "isError": True}
-	content: dict[str, Any] = {"content": [{"type": "text", "text": text}], "isError": False}
-	if isinstance(value, dict):
-		content["structuredContent"] = json.loads(text)
-	return content
+	return _encoded_result(text, structured=isinstance(value, dict))
+
+
+def _encoded_result(text: str, structured: bool) -> EncodedResult:
+	"""The successful result with the tool's JSON encoded once: as the text content (a JSON string)
+	and, for an object, verbatim as structuredContent, instead of parsing it back and re-encoding."""
+	parts = [b'{"content":[{"type":"text","text":', json.dumps(text, ensure_ascii=False).encode(), b"}]"]
+	parts.append(b',"isError":false')
+	if structured:
+		parts += [b',"structuredContent":', text.encode()]
+	return EncodedResult(b"".join([*parts, b"}"]))
 
 
 def _undo_writes() -> None:

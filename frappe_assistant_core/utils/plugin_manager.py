@@ -10,6 +10,7 @@ source of truth; every toggle goes through the FAC Plugin Configuration controll
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from dataclasses import dataclass
@@ -76,6 +77,11 @@ class Snapshot:
 	tool_configs: dict[str, ToolConfig]
 	settings: dict  # Assistant Core Settings values (server_enabled, mcp_server_name)
 	loaded_at: float
+
+	@functools.cached_property
+	def gated_doctypes(self) -> frozenset[str]:
+		"""The DocTypes whose read permission some tool requires (computed once per snapshot)."""
+		return frozenset(d for info in self.tools.values() if (d := info.instance.requires_permission))
 
 	def same_state(self, other: Snapshot) -> bool:
 		return (self.enabled, self.tool_configs, self.settings) == (

@@ -17,6 +17,7 @@ from frappe import _
 from frappe.model import display_fieldtypes, table_fields
 
 from frappe_assistant_core.exceptions import ToolArgumentError
+from frappe_assistant_core.plugins._doctype_access import cached_meta
 
 
 def argument_error(field: str, message: str) -> NoReturn:
@@ -30,9 +31,10 @@ def check_access(doctype: str, *, ptype: str, name: str | None = None) -> None:
 	"""Raise DoesNotExistError / PermissionError unless the session user has `ptype` on the DocType
 	(and, with `name`, on that document). The DocType-level check comes first, so a user without
 	access does not learn whether a document exists."""
-	if not frappe.db.exists("DocType", doctype):
+	meta = cached_meta(doctype)
+	if meta is None:
 		frappe.throw(_("DocType {0} not found").format(doctype), frappe.DoesNotExistError)
-	if frappe.get_meta(doctype).istable:
+	if meta.istable:
 		frappe.throw(
 			_("{0} is a child table; use its parent DocType").format(_(doctype)), frappe.ValidationError
 		)
@@ -44,11 +46,25 @@ def check_access(doctype: str, *, ptype: str, name: str | None = None) -> None:
 	_require(doctype, ptype, name)
 
 
-def _require(doctype: str, ptype: str, name: str | None) -> None:
-	allowed = frappe.has_permission(doctype, ptype=ptype, doc=name)
+def permitted_doc(doctype: str, name: str, *, ptype: str):
+	"""The document, loaded once, after the checks check_access makes (same errors, same order):
+	DocType-level permission first, then existence, then permission on the document itself."""
+	check_access(doctype, ptype=ptype)
+	try:
+		doc = frappe.get_doc(doctype, name)
+	except frappe.DoesNotExistError:
+		frappe.clear_messages()
+		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
+	_require(doctype, ptype, name, doc)
+	return doc
+
+
+def _require(doctype: str, ptype: str, name: str | None, doc=None) -> None:
+	target_doc = doc if doc is not None else name
+	allowed = frappe.has_permission(doctype, ptype=ptype, doc=target_doc)
 	if not allowed and ptype == "select":
 		# Frappe's own link search accepts read access where select is not granted explicitly.
-		allowed = frappe.has_permission(doctype, ptype="read", doc=name)
+		allowed = frappe.has_permission(doctype, ptype="read", doc=target_doc)
 	if not allowed:
 		target = _(doctype) if name is None else f"{_(doctype)} {name}"
 		frappe.throw(

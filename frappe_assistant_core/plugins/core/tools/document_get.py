@@ -5,11 +5,10 @@ Fields above the user's permission level are removed (Frappe's field-level read 
 
 from __future__ import annotations
 
-import frappe
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins.core._helpers import check_access, doc_payload
+from frappe_assistant_core.plugins.core._helpers import doc_payload, permitted_doc
 
 
 class Arguments(BaseModel):
@@ -27,6 +26,5 @@ class DocumentGet(BaseTool):
 	Arguments = Arguments
 
 	def execute(self, args: Arguments) -> dict:
-		check_access(args.doctype, ptype="read", name=args.name)
-		doc = frappe.get_doc(args.doctype, args.name)
+		doc = permitted_doc(args.doctype, args.name, ptype="read")
 		return {"doctype": doc.doctype, "name": doc.name, "document": doc_payload(doc)}
