@@ -47,7 +47,7 @@ TOOL_DT = "FAC Tool Configuration"
 
 def _node() -> str:
 	node = shutil.which("node")
-	if not node or not (REPO / "node_modules" / "jsdom").is_dir():
+	if not node or not (REPO / "tests" / "node_modules" / "jsdom").is_dir():
 		pytest.fail("node and the npm packages are needed: run tests/host/setup.sh (it runs `npm ci`)")
 	return node
 

@@ -65,7 +65,7 @@ log "ready: mariadb $(mariadb-admin version 2>/dev/null | awk '/Server version/{
 
 # ---------------------------------------------------------------------------------------------------
 # Browser and JavaScript tests (tests/js, tests/browser): Debian's Chromium + ChromeDriver (never a
-# browser downloaded by a test tool), Node.js + npm, and the npm packages pinned in package-lock.json.
+# browser downloaded by a test tool), Node.js + npm, and the npm packages pinned in tests/package-lock.json.
 # ---------------------------------------------------------------------------------------------------
 need_pkgs=()
 for pkg in chromium chromium-driver; do
@@ -79,12 +79,14 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
-npm_stamp=node_modules/.package-lock.sha
-npm_want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -d node_modules ] || [ "$(cat $npm_stamp 2>/dev/null)" != "$npm_want" ]; then
-	log "npm ci (package-lock.json changed)"
+# The test-only npm packages live under tests/ (never at the app's root, where bench get-app would
+# install them); node resolves them from tests/js and tests/browser through tests/node_modules.
+npm_stamp=tests/node_modules/.package-lock.sha
+npm_want=$(sha256sum tests/package-lock.json | cut -d' ' -f1)
+if [ ! -d tests/node_modules ] || [ "$(cat $npm_stamp 2>/dev/null)" != "$npm_want" ]; then
+	log "npm ci in tests/ (tests/package-lock.json changed)"
 	# playwright-core never downloads a browser; the tests launch /usr/bin/chromium.
-	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	(cd tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 	echo "$npm_want" > $npm_stamp
 fi
 log "browser tests: $(/usr/bin/chromium --version 2>/dev/null), node $(node --version)"
