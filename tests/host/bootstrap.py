@@ -20,7 +20,7 @@ def on_real_bench() -> bool:
 
 def activate() -> None:
 	"""Make `import frappe` and `import frappe_assistant_core` resolve for this process."""
-	for path in (str(REPO), str(REPO / "tests" / "host" / "apps")):
+	for path in (str(REPO), str(REPO / "tests" / "host" / "apps" / "fac_test_tools")):
 		if path not in sys.path:
 			sys.path.insert(0, path)
 	if not on_real_bench():
