@@ -10,8 +10,6 @@ import datetime
 import io
 import os
 import re
-import time
-from pathlib import Path
 
 import frappe
 import pytest
