@@ -112,14 +112,18 @@ def test_python_code_sees_the_queried_records_and_returns_variables():
 
 def test_python_code_is_stopped_at_the_wall_time_limit():
 	"""A sleeping child is killed when `timeout` seconds have passed."""
-	result = load_tool("data_science", "execute_python_code").run({"code": "import time\ntime.sleep(60)", "timeout": 1})
+	result = load_tool("data_science", "execute_python_code").run(
+		{"code": "import time\ntime.sleep(60)", "timeout": 1}
+	)
 	assert result["status"] == "timeout" and not result["success"]
 	assert result["execution_time"] < 10
 
 
 def test_python_code_busy_loop_is_stopped_by_time_or_cpu_limit():
 	"""A CPU-bound loop cannot outlive the limit."""
-	result = load_tool("data_science", "execute_python_code").run({"code": "while True:\n    pass", "timeout": 1})
+	result = load_tool("data_science", "execute_python_code").run(
+		{"code": "while True:\n    pass", "timeout": 1}
+	)
 	assert result["status"] in ("timeout", "cpu_limit")
 	assert result["execution_time"] < 10
 

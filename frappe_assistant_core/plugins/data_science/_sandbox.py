@@ -141,7 +141,11 @@ def _command(program_fd: int, result_fd: int, limits: Limits) -> list[str]:
 	# As root, bwrap needs no user namespace and the runner drops to nobody itself (with the two
 	# capabilities it keeps for that, and loses with the uid). Unprivileged, bwrap makes a user
 	# namespace, and further namespaces inside it are refused.
-	identity = ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if as_root else ["--unshare-user", "--disable-userns"]
+	identity = (
+		["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+		if as_root
+		else ["--unshare-user", "--disable-userns"]
+	)
 	command = [_bwrap(), *identity, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
 	command += ["--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
 	command += ["--ro-bind", "/usr", "/usr"]
@@ -205,7 +209,11 @@ def _environment() -> dict[str, str]:
 def _exchange(process, result_fd: int, payload: bytes, limits: Limits, deadline: float) -> Outcome:
 	"""Feed stdin and drain the three pipes until they close or the deadline passes; keep at most
 	the cap of each (the rest is read and dropped, so the code never blocks on a full pipe)."""
-	caps = {"stdout": limits.max_output_bytes, "stderr": limits.max_output_bytes, "result": limits.max_result_bytes}
+	caps = {
+		"stdout": limits.max_output_bytes,
+		"stderr": limits.max_output_bytes,
+		"result": limits.max_result_bytes,
+	}
 	kept = {name: bytearray() for name in caps}
 	overflow: set[str] = set()
 	selector = selectors.DefaultSelector()

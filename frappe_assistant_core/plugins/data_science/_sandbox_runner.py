@@ -24,6 +24,7 @@ import traceback
 
 SOURCE_NAME = "<code>"
 
+
 def main(argv: list[str]) -> None:
 	limits = json.loads(argv[1])
 	_confine(limits)

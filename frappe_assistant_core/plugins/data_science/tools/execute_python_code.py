@@ -152,7 +152,12 @@ def _checked_result(raw: bytes, requested: list[str]) -> dict | None:
 	variables = child.get("variables") if isinstance(child.get("variables"), dict) else {}
 	unserialisable = child.get("unserialisable") if isinstance(child.get("unserialisable"), dict) else {}
 	missing = child.get("missing") if isinstance(child.get("missing"), list) else []
-	checked = {"error": _checked_error(child.get("error")), "variables": {}, "missing": [], "unserialisable": {}}
+	checked = {
+		"error": _checked_error(child.get("error")),
+		"variables": {},
+		"missing": [],
+		"unserialisable": {},
+	}
 	for name in requested:
 		if name in variables:
 			if len(json.dumps(variables[name])) <= MAX_VARIABLE_CHARS:
