@@ -8,7 +8,9 @@ REPO=$(pwd)
 log() { printf '[setup] %s\n' "$*"; }
 
 need_pkgs=()
-for pkg in mariadb-server mariadb-client redis-server libmariadb-dev pkg-config build-essential; do
+# bubblewrap and libseccomp2: the sandbox of the data_science plugin's execute_python_code.
+for pkg in mariadb-server mariadb-client redis-server libmariadb-dev pkg-config build-essential \
+	bubblewrap libseccomp2; do
 	dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -10,14 +10,11 @@ import datetime
 import io
 import os
 import re
-import time
-from pathlib import Path
 
 import frappe
 import pytest
 
 from frappe_assistant_core.exceptions import ToolArgumentError, ToolDependencyError
-from frappe_assistant_core.plugins.data_science.tools.execute_python_code import MAX_OUTPUT_CHARS
 from frappe_assistant_core.plugins.data_science.tools.query_and_analyze import run_read_only
 from frappe_assistant_core.utils.tool_categories import read_tool_source
 from tests.tools._fixtures import (
@@ -97,133 +94,6 @@ def _rows() -> list[str]:
 			"posted_on": today - datetime.timedelta(days=70),
 		},
 	)
-
-
-# execute_python_code ---------------------------------------------------------------------------
-
-
-def test_python_code_sees_the_queried_records_and_returns_variables():
-	"""data_query rows reach the child as `data` and `df`; stdout and return_variables come back."""
-	_rows()
-	result = tool("execute_python_code").run(
-		{
-			"code": "total = sum(r['amount'] for r in data)\nmean = df['amount'].mean()\nprint('rows', len(data))",
-			"data_query": {"doctype": PROBE, "fields": ["title", "amount"], "filters": {"region": "North"}},
-			"return_variables": ["total", "mean", "df", "nothing"],
-		}
-	)
-	assert result["status"] == "ok" and result["success"]
-	assert result["stdout"] == "rows 2\n"
-	assert result["rows_passed"] == 2
-	assert result["variables"]["total"] == 30
-	assert result["variables"]["mean"] == 15
-	assert sorted(r["amount"] for r in result["variables"]["df"]) == [10, 20]
-	assert result["missing_variables"] == ["nothing"]
-
-
-def test_python_code_child_gets_no_credentials_and_a_private_temp_dir():
-	"""The child's environment holds no database or secret settings; it runs in a temp dir removed after."""
-	code = "import os, json\nprint(json.dumps({'env': dict(os.environ), 'cwd': os.getcwd()}))"
-	result = tool("execute_python_code").run({"code": code})
-	assert result["status"] == "ok", result
-	seen = frappe.parse_json(result["stdout"])
-	assert set(seen["env"]) <= {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ", "LC_CTYPE"} | {
-		"OPENBLAS_CORETYPE",
-		"OPENBLAS_L2_SIZE",
-		"OPENBLAS_NUM_THREADS",
-		"OMP_NUM_THREADS",
-		"MKL_NUM_THREADS",
-	}
-	for secret in ("DB_PASSWORD", "SECRET_KEY", "FAC_ENCRYPTION_KEY"):
-		if os.environ.get(secret):
-			assert os.environ[secret] not in result["stdout"], secret
-	assert Path(seen["cwd"]).name.startswith("fac-python-")
-	assert not Path(seen["cwd"]).exists()
-
-
-def test_python_code_is_stopped_at_the_wall_time_limit():
-	"""A sleeping child is killed when `timeout` seconds have passed."""
-	result = tool("execute_python_code").run({"code": "import time\ntime.sleep(60)", "timeout": 1})
-	assert result["status"] == "timeout" and not result["success"]
-	assert result["execution_time"] < 10
-
-
-def test_python_code_busy_loop_is_stopped_by_time_or_cpu_limit():
-	"""A CPU-bound loop cannot outlive the limit."""
-	result = tool("execute_python_code").run({"code": "while True:\n    pass", "timeout": 1})
-	assert result["status"] in ("timeout", "cpu_limit")
-	assert result["execution_time"] < 10
-
-
-def test_python_code_memory_limit_raises_memory_error_in_the_child():
-	"""Allocating beyond memory_limit_mb fails inside the child, not in the worker."""
-	result = tool("execute_python_code").run(
-		{"code": "print('before')\nblock = bytearray(900 * 1024 * 1024)", "memory_limit_mb": 256}
-	)
-	assert result["status"] == "error"
-	assert result["error"]["type"] == "MemoryError"
-	assert result["stdout"] == "before\n"
-
-
-def test_python_code_error_reports_only_the_users_traceback():
-	"""An exception in the code is the result: its type, message and the user's own lines."""
-	result = tool("execute_python_code").run({"code": "x = 1\nprint('half')\nx / 0"})
-	assert result["status"] == "error"
-	assert result["error"]["type"] == "ZeroDivisionError"
-	assert 'File "<code>", line 3' in result["error"]["traceback"]
-	assert "_sandbox_runner" not in result["error"]["traceback"]
-	assert result["stdout"] == "half\n"
-
-
-def test_python_code_output_is_truncated():
-	"""stdout longer than the cap is cut and flagged."""
-	result = tool("execute_python_code").run({"code": "print('x' * 100000)"})
-	assert result["truncated"]["stdout"] is True
-	assert len(result["stdout"]) == MAX_OUTPUT_CHARS
-
-
-def test_python_code_leftover_processes_are_killed():
-	"""Processes the code starts die with its process group when the run ends."""
-	code = "import subprocess\np = subprocess.Popen(['sleep', '60'])\nprint(p.pid)"
-	result = tool("execute_python_code").run({"code": code})
-	assert result["status"] == "ok", result
-	status = Path(f"/proc/{int(result['stdout'])}/status")
-	deadline = time.monotonic() + 5  # SIGKILL is delivered asynchronously
-	while status.exists() and "State:\tZ" not in status.read_text() and time.monotonic() < deadline:
-		time.sleep(0.05)
-	assert not status.exists() or "State:\tZ" in status.read_text()
-
-
-def test_python_code_is_for_system_managers_only():
-	"""A user without System Manager gets PermissionError, even with read access to the data."""
-	frappe.set_user(ANALYST)
-	with pytest.raises(frappe.PermissionError):
-		tool("execute_python_code").run({"code": "print(1)"})
-
-
-@pytest.mark.parametrize(
-	("arguments", "field"),
-	[
-		({"code": ""}, "code"),
-		({"code": "x", "timeout": 0}, "timeout"),
-		({"code": "x", "return_variables": ["not valid"]}, "return_variables"),
-		({"code": "x", "shell": True}, "shell"),
-		({"code": "x", "data_query": {"doctype": PROBE, "limit": 0}}, "data_query.limit"),
-	],
-)
-def test_python_code_bad_arguments_name_the_field(arguments, field):
-	"""pydantic validation: ToolArgumentError whose errors name the field."""
-	with pytest.raises(ToolArgumentError) as caught:
-		tool("execute_python_code").run(arguments)
-	assert any(e["field"].startswith(field) for e in caught.value.errors), caught.value.errors
-
-
-def test_python_code_unknown_query_field_is_refused_before_running():
-	"""data_query fields are checked against the DocType's meta."""
-	with pytest.raises(ToolArgumentError, match=r"data_query\.fields: FAC Analytics Probe has no field nope"):
-		tool("execute_python_code").run(
-			{"code": "print(1)", "data_query": {"doctype": PROBE, "fields": ["nope"]}}
-		)
 
 
 # analyze_frappe_data ---------------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""Child side of execute_python_code; run as `python -I _sandbox_runner.py CPU_S MEMORY_B FILE_B RESULT`.
+"""Child side of execute_python_code, run by bubblewrap inside the sandbox (see _sandbox.py).
 
-Standalone on purpose: it imports nothing from Frappe or this app. It first limits its own CPU time,
-address space, file size and core dumps (before any user code, so the code cannot raise them back),
-then reads {code, data, return_variables, with_dataframe} as JSON from stdin, runs the code with
-`data` (and `pd`/`df` when asked and pandas is installed) in its namespace, and writes
-{error, variables, missing, unserialisable} as JSON to RESULT. The code's own output goes to this
-process's stdout/stderr, which the parent captured in files.
+Standalone on purpose: it imports nothing from Frappe or this app and is bind-mounted alone into
+the sandbox. Called as `python -I -S runner.py LIMITS_JSON`. Before any user code it lowers its
+resource limits (CPU, address space, file size, processes, open files, core dumps), drops to the
+unprivileged uid/gid it is given when it starts as root (and checks that no capability is left),
+closes every inherited descriptor but 0, 1, 2 and the result pipe, and adds the library paths to
+sys.path. It then reads {code, data, return_variables, with_dataframe} as JSON from stdin, runs the
+code, and writes {error, variables, missing, unserialisable} as JSON to the result pipe.
+The parent never trusts that answer: it caps and re-checks it.
 """
 
 from __future__ import annotations
@@ -15,25 +17,55 @@ import decimal
 import json
 import linecache
 import math
+import os
 import resource
 import sys
 import traceback
 
 SOURCE_NAME = "<code>"
-MAX_VARIABLE_CHARS = 200_000
 
 
 def main(argv: list[str]) -> None:
-	cpu_seconds, memory_bytes, file_bytes = (int(v) for v in argv[1:4])
-	result_path = argv[4]
-	resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-	resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-	resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-	resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+	limits = json.loads(argv[1])
+	_confine(limits)
 	for stream in (sys.stdout, sys.stderr):
 		stream.reconfigure(encoding="utf-8", errors="backslashreplace")
-
+	sys.path.extend(limits["paths"])
 	payload = json.load(sys.stdin)
+	result = _run(payload, limits["max_variable_chars"])
+	sys.stdout.flush()
+	sys.stderr.flush()
+	with os.fdopen(limits["result_fd"], "w", encoding="utf-8") as out:
+		json.dump(result, out)
+
+
+def _confine(limits: dict) -> None:
+	"""Limits first (lowering needs no privilege), then the uid drop, then the descriptor sweep."""
+	cpu = limits["cpu_seconds"]
+	for which, soft, hard in (
+		(resource.RLIMIT_CORE, 0, 0),
+		(resource.RLIMIT_CPU, cpu, cpu + 1),
+		(resource.RLIMIT_AS, limits["memory_bytes"], limits["memory_bytes"]),
+		(resource.RLIMIT_FSIZE, limits["file_bytes"], limits["file_bytes"]),
+		(resource.RLIMIT_NPROC, limits["processes"], limits["processes"]),
+		(resource.RLIMIT_NOFILE, limits["open_files"], limits["open_files"]),
+	):
+		resource.setrlimit(which, (soft, hard))
+	if os.getuid() == 0:
+		uid, gid = limits["uid"], limits["gid"]
+		os.setgroups([])
+		os.setresgid(gid, gid, gid)
+		os.setresuid(uid, uid, uid)
+	with open("/proc/self/status") as status:
+		effective = next(line for line in status if line.startswith("CapEff:")).split()[1]
+	if os.getuid() == 0 or int(effective, 16):
+		raise SystemExit("sandbox: refusing to run code with root or capabilities")
+	keep = limits["result_fd"]
+	os.closerange(3, keep)
+	os.closerange(keep + 1, limits["open_files"])
+
+
+def _run(payload: dict, max_variable_chars: int) -> dict:
 	code = payload["code"]
 	namespace = {"__name__": "__main__", "__builtins__": __builtins__, "data": payload["data"]}
 	if payload.get("with_dataframe"):
@@ -53,8 +85,6 @@ def main(argv: list[str]) -> None:
 			error = _describe(exc)
 	except BaseException as exc:  # the user's failure is the result, whatever it is
 		error = _describe(exc)
-	sys.stdout.flush()
-	sys.stderr.flush()
 
 	result = {"error": error, "variables": {}, "missing": [], "unserialisable": {}}
 	for name in payload.get("return_variables", []):
@@ -63,15 +93,14 @@ def main(argv: list[str]) -> None:
 			continue
 		try:
 			text = json.dumps(_plain(namespace[name]), allow_nan=False)
-		except (TypeError, ValueError) as exc:
+		except (TypeError, ValueError, RecursionError) as exc:
 			result["unserialisable"][name] = f"{type(namespace[name]).__name__}: {exc}"
 			continue
-		if len(text) > MAX_VARIABLE_CHARS:
-			result["unserialisable"][name] = f"larger than {MAX_VARIABLE_CHARS} characters as JSON"
+		if len(text) > max_variable_chars:
+			result["unserialisable"][name] = f"larger than {max_variable_chars} characters as JSON"
 			continue
 		result["variables"][name] = json.loads(text)
-	with open(result_path, "w", encoding="utf-8") as out:
-		json.dump(result, out)
+	return result
 
 
 def _describe(exc: BaseException) -> dict:

@@ -1,4 +1,8 @@
-"""Data Science: sandboxed Python, data analysis, read-only SQL and file extraction."""
+"""Data Science: sandboxed Python, data analysis, read-only SQL and file extraction.
+
+The plugin can be enabled only where its packages are installed and the Python sandbox starts
+(bubblewrap, user namespaces or root, seccomp): execute_python_code never runs without it.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ PACKAGES = {
 	"openpyxl": "openpyxl",
 	"pypdf": "pypdf",
 	"docx": "python-docx",
+	"sqlglot": "sqlglot",
+	"pyseccomp": "pyseccomp",
 }
 
 
@@ -26,7 +32,7 @@ class DataSciencePlugin(BasePlugin):
 	tools = ("execute_python_code", "analyze_frappe_data", "query_and_analyze", "extract_file_content")
 
 	def validate_environment(self) -> tuple[bool, str | None]:
-		"""(can_enable, reason): the reason names every missing package as pip knows it."""
+		"""(can_enable, reason): every missing package as pip knows it, or why the sandbox cannot start."""
 		missing = [
 			PACKAGES[module] for module in self.dependencies if importlib.util.find_spec(module) is None
 		]
@@ -34,4 +40,8 @@ class DataSciencePlugin(BasePlugin):
 			return False, _("Missing Python packages: {0}. Install them with: bench pip install {1}").format(
 				", ".join(missing), " ".join(missing)
 			)
+		from frappe_assistant_core.plugins.data_science import _sandbox
+
+		if reason := _sandbox.problem():
+			return False, _("The sandbox of execute_python_code cannot start: {0}").format(reason)
 		return True, None

@@ -1,43 +1,32 @@
-"""execute_python_code: run Python in a separate, resource-limited process that has no site access.
+"""execute_python_code: run Python in an OS-level sandbox that sees nothing of the site or the host.
 
 The tool (System Manager only) first reads the optional `data_query` as the calling user with
-frappe.get_list, then starts `python -I data_science/_sandbox_runner.py` in a fresh temporary
-directory, with a minimal environment (no database host, user, password, site or API secrets),
-its own process group, and CPU-time, address-space, file-size and wall-time limits. The records
-reach the child as JSON on stdin; the child never gets a database connection or credentials.
-
-What it does NOT protect against (why only System Managers may run it): the child runs as the
-bench's OS user, so it can read any file that user can (including a bench's site_config.json with
-the database password, and the app's source), open network connections, start processes (no
-process-count limit; the whole process group is killed when the run ends) and import any
-installed module. It limits damage by resources and by what it is handed; it is not a jail.
+frappe.get_list, then hands code and records as JSON to data_science/_sandbox.py, which runs them
+under bubblewrap and seccomp as an unprivileged user without network, sockets, new processes, site
+files or environment, with CPU, memory, file-size and wall-time limits. The answer comes back on a
+pipe with a byte cap and is re-checked here, since the code could have written it. When the
+sandbox cannot start on this server the tool refuses to run and says why; it never runs unconfined.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 
 import frappe
 from frappe import _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.exceptions import ToolDependencyError
 from frappe_assistant_core.plugins._doctype_access import doctype_meta, require_permission
+from frappe_assistant_core.plugins.data_science import _sandbox
 from frappe_assistant_core.plugins.data_science._records import fetch_records
 
-RUNNER = Path(__file__).resolve().parent.parent / "_sandbox_runner.py"
 MAX_OUTPUT_CHARS = 20_000
-MAX_FILE_BYTES = 16 * 1024 * 1024
-# Non-secret variables the child may inherit: locale, time zone, and the BLAS settings some CPUs
-# need for numpy to compute correctly.
-INHERITED_ENV = ("LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+MAX_VARIABLE_CHARS = 200_000
+#: The runner's whole answer (every returned variable together); more is discarded, not cut.
+MAX_RESULT_BYTES = 1_000_000
 
 
 class DataQuery(BaseModel):
@@ -86,15 +75,19 @@ class ExecutePythonCodeArguments(BaseModel):
 class ExecutePythonCode(BaseTool):
 	name = "execute_python_code"
 	description = (
-		"Run Python 3 code in a separate process with time and memory limits and no database access. "
+		"Run Python 3 code in an isolated sandbox (no network, no files of the site, no database, "
+		"no new processes) with time and memory limits. "
 		"Optional `data_query` records arrive as `data` (list of dicts) and `df` (pandas DataFrame). "
 		"Returns stdout, stderr, the error if the code failed, and the requested `return_variables`. "
 		"System Manager only."
 	)
 	Arguments = ExecutePythonCodeArguments
+	dependencies = ("pyseccomp",)
 
 	def execute(self, args: ExecutePythonCodeArguments) -> dict:
 		frappe.only_for("System Manager", message=True)
+		if reason := _sandbox.problem():
+			raise ToolDependencyError(_("execute_python_code is unavailable: {0}").format(reason))
 		data = self._read_data(args.data_query) if args.data_query else []
 		payload = {
 			"code": args.code,
@@ -102,7 +95,7 @@ class ExecutePythonCode(BaseTool):
 			"with_dataframe": args.data_query is not None,
 			"return_variables": args.return_variables,
 		}
-		result = _run_child(json.dumps(payload, default=str).encode(), args)
+		result = _run_sandboxed(json.dumps(payload, default=str).encode(), args)
 		result["rows_passed"] = len(data)
 		return result
 
@@ -112,110 +105,94 @@ class ExecutePythonCode(BaseTool):
 		return fetch_records(meta, query.fields, query.filters, query.limit, prefix="data_query.")
 
 
-def _run_child(payload: bytes, args: ExecutePythonCodeArguments) -> dict:
-	with tempfile.TemporaryDirectory(prefix="fac-python-", ignore_cleanup_errors=True) as workdir:
-		result_path = os.path.join(workdir, ".result.json")
-		stdout_path, stderr_path = os.path.join(workdir, ".stdout"), os.path.join(workdir, ".stderr")
-		command = [
-			sys.executable,
-			"-I",
-			str(RUNNER),
-			str(args.timeout),
-			str(args.memory_limit_mb * 1024 * 1024),
-			str(MAX_FILE_BYTES),
-			result_path,
-		]
-		started = time.monotonic()
-		with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-			process = subprocess.Popen(
-				command,
-				stdin=subprocess.PIPE,
-				stdout=out,
-				stderr=err,
-				cwd=workdir,
-				env=_child_env(workdir),
-				start_new_session=True,  # its own process group, killed as a whole below
-			)
-			timed_out = False
-			try:
-				process.communicate(payload, timeout=args.timeout)
-			except subprocess.TimeoutExpired:
-				timed_out = True
-			finally:
-				_kill_group(process.pid)
-				process.wait()
-				_close(process.stdin)
-		elapsed = round(time.monotonic() - started, 3)
-		stdout, stdout_cut = _read_text(stdout_path)
-		stderr, stderr_cut = _read_text(stderr_path)
-		child = _read_result(result_path)
-
-	status, error = _status(process.returncode, timed_out, child, args.timeout)
+def _run_sandboxed(payload: bytes, args: ExecutePythonCodeArguments) -> dict:
+	limits = _sandbox.Limits(
+		wall_seconds=args.timeout,
+		cpu_seconds=args.timeout,
+		memory_bytes=args.memory_limit_mb * 1024 * 1024,
+		max_output_bytes=MAX_OUTPUT_CHARS * 4,
+		max_result_bytes=MAX_RESULT_BYTES,
+		max_variable_chars=MAX_VARIABLE_CHARS,
+	)
+	outcome = _sandbox.run(payload, limits)
+	stdout, stdout_cut = _text(outcome.stdout, "stdout" in outcome.overflow)
+	stderr, stderr_cut = _text(outcome.stderr, "stderr" in outcome.overflow)
+	child = None if "result" in outcome.overflow else _checked_result(outcome.result, args.return_variables)
+	status, error = _status(outcome, child, args.timeout)
 	return {
 		"success": status == "ok",
 		"status": status,
 		"stdout": stdout,
 		"stderr": stderr,
 		"error": error,
-		"variables": child.get("variables", {}) if child else {},
-		"missing_variables": child.get("missing", []) if child else [],
-		"unserialisable_variables": child.get("unserialisable", {}) if child else {},
+		"variables": child["variables"] if child else {},
+		"missing_variables": child["missing"] if child else [],
+		"unserialisable_variables": child["unserialisable"] if child else {},
 		"truncated": {"stdout": stdout_cut, "stderr": stderr_cut},
-		"exit_code": process.returncode,
-		"execution_time": elapsed,
+		"exit_code": outcome.returncode,
+		"execution_time": outcome.elapsed,
 		"limits": {"timeout_seconds": args.timeout, "memory_limit_mb": args.memory_limit_mb},
 	}
 
 
-def _child_env(workdir: str) -> dict[str, str]:
-	env = {"PATH": os.defpath, "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"}
-	env.update({k: os.environ[k] for k in INHERITED_ENV if k in os.environ})
-	# One thread per numeric library: an address-space limit counts every thread's stack.
-	env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-	return env
-
-
-def _kill_group(pid: int) -> None:
-	try:
-		os.killpg(pid, signal.SIGKILL)
-	except (ProcessLookupError, PermissionError):
-		pass
-
-
-def _close(stream) -> None:
-	try:
-		stream.close()
-	except OSError:  # unread input left in the pipe of a killed process
-		pass
-
-
-def _read_text(path: str) -> tuple[str, bool]:
-	with open(path, "rb") as handle:
-		raw = handle.read(MAX_OUTPUT_CHARS * 4 + 1)
+def _text(raw: bytes, cut: bool) -> tuple[str, bool]:
 	text = raw.decode("utf-8", errors="replace")
-	cut = len(text) > MAX_OUTPUT_CHARS or len(raw) > MAX_OUTPUT_CHARS * 4
-	return text[:MAX_OUTPUT_CHARS], cut
+	return text[:MAX_OUTPUT_CHARS], cut or len(text) > MAX_OUTPUT_CHARS
 
 
-def _read_result(path: str) -> dict | None:
+def _checked_result(raw: bytes, requested: list[str]) -> dict | None:
+	"""The runner's answer, re-checked: the code shares its process and can write anything there,
+	so only requested names, JSON values within the size limit and short strings are kept."""
 	try:
-		with open(path, encoding="utf-8") as handle:
-			return json.load(handle)
-	except (OSError, ValueError):
+		child = json.loads(raw)
+	except ValueError:
 		return None
+	if not isinstance(child, dict):
+		return None
+	variables = child.get("variables") if isinstance(child.get("variables"), dict) else {}
+	unserialisable = child.get("unserialisable") if isinstance(child.get("unserialisable"), dict) else {}
+	missing = child.get("missing") if isinstance(child.get("missing"), list) else []
+	checked = {
+		"error": _checked_error(child.get("error")),
+		"variables": {},
+		"missing": [],
+		"unserialisable": {},
+	}
+	for name in requested:
+		if name in variables:
+			if len(json.dumps(variables[name])) <= MAX_VARIABLE_CHARS:
+				checked["variables"][name] = variables[name]
+			else:
+				checked["unserialisable"][name] = f"larger than {MAX_VARIABLE_CHARS} characters as JSON"
+		elif name in unserialisable:
+			checked["unserialisable"][name] = str(unserialisable[name])[:500]
+		elif name in missing:
+			checked["missing"].append(name)
+	return checked
 
 
-def _status(returncode: int, timed_out: bool, child: dict | None, timeout: int) -> tuple[str, dict | None]:
-	"""(status, error) of a finished run: ok, error, timeout, cpu_limit or crashed."""
-	if timed_out:
+def _checked_error(error) -> dict | None:
+	if not error:
+		return None
+	if not isinstance(error, dict):
+		return {"type": "Error", "message": str(error)[:MAX_OUTPUT_CHARS], "traceback": ""}
+	return {key: str(error.get(key) or "")[:MAX_OUTPUT_CHARS] for key in ("type", "message", "traceback")}
+
+
+def _status(outcome: _sandbox.Outcome, child: dict | None, timeout: int) -> tuple[str, dict | None]:
+	"""(status, error) of a finished run: ok, error, timeout, cpu_limit, too_large or crashed."""
+	if outcome.timed_out:
 		message = _("Stopped after {0} seconds of wall-clock time").format(timeout)
 		return "timeout", {"type": "Timeout", "message": message}
-	if returncode == -signal.SIGXCPU:
+	if outcome.returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU, -signal.SIGKILL, 128 + signal.SIGKILL):
 		message = _("Stopped after {0} seconds of CPU time").format(timeout)
 		return "cpu_limit", {"type": "CPUTimeLimit", "message": message}
+	if "result" in outcome.overflow:
+		message = _("The result was larger than {0} bytes and was discarded").format(MAX_RESULT_BYTES)
+		return "too_large", {"type": "ResultTooLarge", "message": message}
 	if child is None:
-		message = _("The process ended without a result (exit code {0})").format(returncode)
+		message = _("The process ended without a result (exit code {0})").format(outcome.returncode)
 		return "crashed", {"type": "Crashed", "message": message}
-	if child.get("error"):
+	if child["error"]:
 		return "error", child["error"]
 	return "ok", None
