@@ -19,7 +19,6 @@ PACKAGES = {
 	"openpyxl": "openpyxl",
 	"pypdf": "pypdf",
 	"docx": "python-docx",
-	"sqlglot": "sqlglot",
 	"pyseccomp": "pyseccomp",
 }
 
