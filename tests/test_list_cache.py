@@ -22,6 +22,7 @@ from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from tests.host import bootstrap
 from tests.support.server import serve
 from tests.support.site import api_credentials, make_user
+from tests.support.sql_probe import SQL_COUNTING_CLIENT
 
 REVISION = "2025-11-25"
 GATED_TOOL = "workflow_list"  # requires_permission = "Workflow"
@@ -176,31 +177,9 @@ def test_workers_never_serve_a_cached_answer_after_a_role_change():
 		assert all("test_create_todo" not in names for names in listings(server))
 
 
-_CALL_PROBE = """
-import json, sys
-from tests.host import bootstrap
-
-bootstrap.connect()
-import frappe
-
-db_class = type(frappe.local.db)
-frappe.destroy()
-from frappe.app import application
-from werkzeug.test import Client
-
-queries = []
-original = db_class.sql
-
-
-def counting(self, query, *args, **kwargs):
-	queries.append(str(query))
-	return original(self, query, *args, **kwargs)
-
-
-db_class.sql = counting
-client = Client(application)
-headers = {"Authorization": "token " + sys.argv[1], "MCP-Protocol-Version": "2025-11-25"}
-calls = {
+_CALL_PROBE = (
+	SQL_COUNTING_CLIENT
+	+ """calls = {
 	"ping": ("ping", {}),
 	"document_list": ("tools/call", {"name": "document_list", "arguments": {"doctype": "ToDo", "limit": 5}}),
 	"document_get": ("tools/call", {"name": "document_get", "arguments": {"doctype": "ToDo", "name": sys.argv[3]}}),
@@ -214,6 +193,7 @@ for label, (method, params) in calls.items():
 	report[label] = {"status": response.status_code, "body": response.get_json(), "queries": list(queries)}
 print(json.dumps(report))
 """
+)
 
 
 @pytest.mark.skipif(bootstrap.on_real_bench(), reason="drives the test host's WSGI application")

@@ -25,6 +25,7 @@ from frappe_assistant_core.mcp.protocol import (
 from tests.host import bootstrap
 from tests.support.server import Server, serve, worker_pids
 from tests.support.site import api_credentials, make_user
+from tests.support.sql_probe import SQL_COUNTING_CLIENT
 
 METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
 PATH = f"/api/method/{METHOD}"
@@ -296,31 +297,9 @@ def test_every_worker_sees_a_tool_change_on_its_very_next_request(users):
 
 # -- cost of a whole request ----------------------------------------------------------------------
 
-_PROBE = r"""
-import json, sys
-from tests.host import bootstrap
-
-bootstrap.connect()
-import frappe
-
-db_class = type(frappe.local.db)
-frappe.destroy()
-from frappe.app import application
-from werkzeug.test import Client
-
-queries = []
-original = db_class.sql
-
-
-def counting(self, query, *args, **kwargs):
-	queries.append(str(query))
-	return original(self, query, *args, **kwargs)
-
-
-db_class.sql = counting
-client = Client(application)
-headers = {"Authorization": "token " + sys.argv[1], "MCP-Protocol-Version": "2025-11-25"}
-report = {}
+_PROBE = (
+	SQL_COUNTING_CLIENT
+	+ r"""report = {}
 for method in ("ping", "tools/list"):
 	for _ in range(3):  # two warm-ups, then the measured request
 		queries.clear()
@@ -329,6 +308,7 @@ for method in ("ping", "tools/list"):
 	report[method] = {"status": response.status_code, "body": response.get_json(), "queries": list(queries)}
 print(json.dumps(report))
 """
+)
 
 
 @pytest.mark.skipif(bootstrap.on_real_bench(), reason="drives the test host's WSGI application")

@@ -1,0 +1,32 @@
+"""The start of a probe script that runs requests in-process and counts every SQL statement.
+
+Run as `python -c SQL_COUNTING_CLIENT + body API_KEY:SECRET` from the repository: it connects to the
+test site, wraps the database class's `sql` so each statement lands in `queries`, and leaves a
+werkzeug `client` for Frappe's WSGI application and the `headers` of an API-key MCP request.
+"""
+
+SQL_COUNTING_CLIENT = """
+import json, sys
+from tests.host import bootstrap
+
+bootstrap.connect()
+import frappe
+
+db_class = type(frappe.local.db)
+frappe.destroy()
+from frappe.app import application
+from werkzeug.test import Client
+
+queries = []
+original = db_class.sql
+
+
+def counting(self, query, *args, **kwargs):
+	queries.append(str(query))
+	return original(self, query, *args, **kwargs)
+
+
+db_class.sql = counting
+client = Client(application)
+headers = {"Authorization": "token " + sys.argv[1], "MCP-Protocol-Version": "2025-11-25"}
+"""
