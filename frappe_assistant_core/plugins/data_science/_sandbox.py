@@ -155,6 +155,9 @@ def _command(program_fd: int, result_fd: int, limits: Limits) -> list[str]:
 			command += ["--symlink", os.readlink(top), str(top)]
 		elif top.is_dir():
 			command += ["--ro-bind", str(top), str(top)]
+	# The scratch tmpfs goes first: a Python installation under /tmp (a checkout there) is then bound
+	# on top of it, instead of being hidden by a tmpfs mounted over it afterwards.
+	command += ["--size", str(SCRATCH_BYTES), "--perms", "1777", "--tmpfs", "/tmp"]
 	mounted = {"/usr", "/"}
 	for path in (*runtime, *packages):
 		if any(path == m or path.startswith(m.rstrip("/") + "/") for m in mounted if m != "/"):
@@ -167,7 +170,7 @@ def _command(program_fd: int, result_fd: int, limits: Limits) -> list[str]:
 		mounted.add(path)
 	command += ["--perms", "0755", "--dir", "/fac", "--ro-bind", str(RUNNER), RUNNER_IN_SANDBOX]
 	command += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
-	command += ["--size", str(SCRATCH_BYTES), "--perms", "1777", "--tmpfs", "/tmp", "--remount-ro", "/"]
+	command += ["--remount-ro", "/"]
 	for name, value in _environment().items():
 		command += ["--setenv", name, value]
 	command += ["--chdir", "/tmp", "--seccomp", str(program_fd)]
