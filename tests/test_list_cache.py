@@ -9,9 +9,6 @@ HTTP on separate gunicorn workers.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import frappe
 import pytest
@@ -22,7 +19,7 @@ from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from tests.host import bootstrap
 from tests.support.server import serve
 from tests.support.site import api_credentials, make_user
-from tests.support.sql_probe import SQL_COUNTING_CLIENT
+from tests.support.sql_probe import SQL_COUNTING_CLIENT, run_probe
 
 REVISION = "2025-11-25"
 GATED_TOOL = "workflow_list"  # requires_permission = "Workflow"
@@ -205,23 +202,9 @@ def test_tools_call_runs_no_configuration_sql_at_steady_state():
 	todo = frappe.get_doc({"doctype": "ToDo", "description": "steady state probe"}).insert()
 	token = api_credentials(user)
 	frappe.db.commit()
-	done = subprocess.run(
-		[
-			sys.executable,
-			"-c",
-			_CALL_PROBE,
-			token,
-			"/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp",
-			todo.name,
-		],
-		capture_output=True,
-		text=True,
-		cwd=str(bootstrap.REPO),
-		env=dict(os.environ),
-		timeout=120,
+	report = run_probe(
+		_CALL_PROBE, token, "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp", todo.name
 	)
-	assert done.returncode == 0, done.stderr[-3000:]
-	report = json.loads(done.stdout.strip().splitlines()[-1])
 	ping = report.pop("ping")
 	for label, call in report.items():
 		assert call["status"] == 200 and call["body"]["result"]["isError"] is False, call["body"]

@@ -7,9 +7,6 @@ by driving the framework's WSGI application in a separate process with query cou
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,7 +22,7 @@ from frappe_assistant_core.mcp.protocol import (
 from tests.host import bootstrap
 from tests.support.server import Server, serve, worker_pids
 from tests.support.site import api_credentials, make_user
-from tests.support.sql_probe import SQL_COUNTING_CLIENT
+from tests.support.sql_probe import SQL_COUNTING_CLIENT, run_probe
 
 METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
 PATH = f"/api/method/{METHOD}"
@@ -319,16 +316,7 @@ def test_whole_tools_list_request_costs_only_the_authentication_queries(users):
 	ping never touches tools, so its cost is the framework's; tools/list adds 0 queries, and no
 	statement of either reads plugin or tool configuration or Assistant Core Settings.
 	"""
-	done = subprocess.run(
-		[sys.executable, "-c", _PROBE, users["member"], PATH],
-		capture_output=True,
-		text=True,
-		cwd=str(bootstrap.REPO),
-		env=dict(os.environ),
-		timeout=120,
-	)
-	assert done.returncode == 0, done.stderr[-3000:]
-	report = json.loads(done.stdout.strip().splitlines()[-1])
+	report = run_probe(_PROBE, users["member"], PATH)
 	ping, listing = report["ping"], report["tools/list"]
 	assert ping["status"] == listing["status"] == 200
 	assert "test_echo" in {tool["name"] for tool in listing["body"]["result"]["tools"]}

@@ -5,6 +5,15 @@ test site, wraps the database class's `sql` so each statement lands in `queries`
 werkzeug `client` for Frappe's WSGI application and the `headers` of an API-key MCP request.
 """
 
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.host import bootstrap
+
 SQL_COUNTING_CLIENT = """
 import json, sys
 from tests.host import bootstrap
@@ -30,3 +39,17 @@ db_class.sql = counting
 client = Client(application)
 headers = {"Authorization": "token " + sys.argv[1], "MCP-Protocol-Version": "2025-11-25"}
 """
+
+
+def run_probe(script: str, *args: str) -> dict:
+	"""Run a probe script in a fresh process from the repository; its last stdout line is its JSON report."""
+	done = subprocess.run(
+		[sys.executable, "-c", script, *args],
+		capture_output=True,
+		text=True,
+		cwd=str(bootstrap.REPO),
+		env=dict(os.environ),
+		timeout=120,
+	)
+	assert done.returncode == 0, done.stderr[-3000:]
+	return json.loads(done.stdout.strip().splitlines()[-1])
