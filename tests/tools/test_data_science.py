@@ -1,4 +1,4 @@
-"""The data_science tools on a real site: numbers computed, sandbox limits, SQL guard, file contents.
+"""The data_science tools on a real site: numbers computed, sandbox limits, SQL policy, file contents.
 
 Each tool has a working call checked against known numbers, a permission-denied call as a user
 without the right, and bad arguments refused with ToolArgumentError naming the field.
@@ -249,57 +249,58 @@ def test_query_keywords_inside_string_literals_are_harmless():
 	assert result["rows"] == [{"txt": "x; DELETE FROM t -- # /*", "q": "it''s"}]
 
 
+NOT_A_SELECT = "must be a SELECT"
 MALICIOUS_QUERIES = [  # (statement, the rule that refuses it)
-	(f"UPDATE {PROBE_TABLE} SET amount = 0", "must start with SELECT or WITH"),
-	(f"DELETE FROM {PROBE_TABLE}", "must start with SELECT or WITH"),
-	(f"INSERT INTO {PROBE_TABLE} (name, title) VALUES ('evil', 'evil')", "must start with SELECT or WITH"),
-	(f"REPLACE INTO {PROBE_TABLE} (name, title) VALUES ('evil', 'evil')", "must start with SELECT or WITH"),
-	(f"DROP TABLE {PROBE_TABLE}", "must start with SELECT or WITH"),
-	(f"TRUNCATE {PROBE_TABLE}", "must start with SELECT or WITH"),
-	(f"ALTER TABLE {PROBE_TABLE} ADD COLUMN evil INT", "must start with SELECT or WITH"),
-	(f"CREATE TABLE evil AS SELECT * FROM {PROBE_TABLE}", "must start with SELECT or WITH"),
-	(f"SELECT 1; DELETE FROM {PROBE_TABLE}", "only one statement"),
-	("SELECT 1;; ", "only one statement"),
-	(f"select 1 ; update {PROBE_TABLE} set amount = 0", "only one statement"),
-	(f"SELECT 1 /*; DELETE FROM {PROBE_TABLE} */", "only one statement"),
-	(f"/*!50000 DELETE FROM {PROBE_TABLE} */ SELECT 1", "comments are not allowed"),
-	(f"SELECT 1 -- \nDELETE FROM {PROBE_TABLE}", "comments are not allowed"),
-	("SELECT 1 # hidden", "comments are not allowed"),
-	(f"SELECT * FROM {PROBE_TABLE} INTO OUTFILE '/tmp/fac_query_leak.txt'", "read-only query: INTO, OUTFILE"),
-	(
-		f"SELECT * FROM {PROBE_TABLE} INTO DUMPFILE '/tmp/fac_query_leak.txt'",
-		"not allowed in a read-only query",
-	),
-	(f"SELECT name INTO @leak FROM {PROBE_TABLE} LIMIT 1", "not allowed in a read-only query: INTO"),
-	(f"SELECT * FROM {PROBE_TABLE} FOR UPDATE", "not allowed in a read-only query: UPDATE"),
-	(f"SELECT * FROM {PROBE_TABLE} LOCK IN SHARE MODE", "not allowed in a read-only query: LOCK"),
+	(f"UPDATE {PROBE_TABLE} SET amount = 0", NOT_A_SELECT),
+	(f"DELETE FROM {PROBE_TABLE}", NOT_A_SELECT),
+	(f"INSERT INTO {PROBE_TABLE} (name, title) VALUES ('evil', 'evil')", NOT_A_SELECT),
+	(f"REPLACE INTO {PROBE_TABLE} (name, title) VALUES ('evil', 'evil')", NOT_A_SELECT),
+	(f"DROP TABLE {PROBE_TABLE}", NOT_A_SELECT),
+	(f"TRUNCATE {PROBE_TABLE}", NOT_A_SELECT),
+	(f"ALTER TABLE {PROBE_TABLE} ADD COLUMN evil INT", NOT_A_SELECT),
+	(f"CREATE TABLE evil AS SELECT * FROM {PROBE_TABLE}", NOT_A_SELECT),
+	(f"SELECT 1; DELETE FROM {PROBE_TABLE}", "exactly one statement"),
+	(f"select 1 ; update {PROBE_TABLE} set amount = 0", "exactly one statement"),
+	(f"SELECT * FROM {PROBE_TABLE} INTO OUTFILE '/tmp/fac_query_leak.txt'", "could not be parsed"),
+	(f"SELECT * FROM {PROBE_TABLE} INTO DUMPFILE '/tmp/fac_query_leak.txt'", "could not be parsed"),
+	(f"SELECT name INTO @leak FROM {PROBE_TABLE} LIMIT 1", "not allowed"),
+	(f"SELECT * FROM {PROBE_TABLE} FOR UPDATE", "locking clauses"),
+	(f"SELECT * FROM {PROBE_TABLE} LOCK IN SHARE MODE", "locking clauses"),
+	# MariaDB reads `1e1lock` as the number 1e1 then LOCK: a locking read the old word scan let through.
+	(f"SELECT name FROM {PROBE_TABLE} WHERE 10=1e1lock in share mode", "could not be parsed"),
 	("SELECT SLEEP(5)", "function SLEEP"),
-	("SELECT sleep (5)", "function"),
-	("SELECT BENCHMARK(100000000, MD5('x'))", "function"),
-	("SELECT LOAD_FILE('/etc/passwd')", "function"),
-	("SELECT GET_LOCK('fac', 10)", "function"),
-	("SELECT NEXTVAL(some_sequence)", "function"),
-	("SELECT @@version", "variables"),
-	("SELECT @a := 1", "variables"),
-	(f"SELECT * FROM {PROBE_TABLE} PROCEDURE ANALYSE()", "not allowed in a read-only query"),
-	("SELECT * FROM __Auth", "may not be queried"),
-	("SELECT * FROM `__Auth`", "may not be queried"),
-	("SELECT user, password FROM mysql.user", "may not be queried"),
-	(f"WITH t AS (SELECT 1) DELETE FROM {PROBE_TABLE}", "not allowed in a read-only query"),
-	("CALL evil()", "must start with SELECT or WITH"),
-	("SET @x = 1", "must start with SELECT or WITH"),
-	(f"HANDLER {PROBE_TABLE} OPEN", "must start with SELECT or WITH"),
-	("SHOW TABLES", "must start with SELECT or WITH"),
-	("SELECT 'unterminated", "unterminated quoted text"),
-	("SELECT 1 UNION SELECT password FROM `__Auth`", "may not be queried"),
+	("SELECT sleep (5)", "function SLEEP"),
+	("SELECT BENCHMARK(100000000, MD5('x'))", "function BENCHMARK"),
+	("SELECT LOAD_FILE('/etc/passwd')", "function LOAD_FILE"),
+	("SELECT GET_LOCK('fac', 10)", "function GET_LOCK"),
+	("SELECT fac_stored_function(1)", "function FAC_STORED_FUNCTION"),
 	("SELECT `sleep`(5)", "function SLEEP"),  # MariaDB runs the built-in even when its name is quoted
-	("SELECT `BENCHMARK` (1000000000, 1)", "function BENCHMARK"),
+	("SELECT @@version", "variables"),
+	("SELECT @a := 1", "not allowed"),
+	(f"SELECT * FROM {PROBE_TABLE} PROCEDURE ANALYSE()", "could not be parsed"),
+	("SELECT * FROM __Auth", "not the table of a DocType"),
+	("SELECT password FROM `__Auth`", "not the table of a DocType"),
+	# Administrator's session id replayed as a cookie would make the caller Administrator.
+	("SELECT sid, user FROM tabSessions", "not the table of a DocType"),
+	("SELECT sid FROM `tabSessions` UNION SELECT name FROM `tabToDo`", "not the table of a DocType"),
+	("SELECT user, password FROM mysql.user", "outside the site's database"),
+	("SELECT table_name FROM information_schema.tables", "outside the site's database"),
+	("SELECT access_token FROM `tabOAuth Bearer Token`", "holds credentials"),
+	(f"WITH t AS (SELECT 1) DELETE FROM {PROBE_TABLE}", NOT_A_SELECT),
+	("CALL evil()", NOT_A_SELECT),
+	("SET @x = 1", NOT_A_SELECT),
+	(f"HANDLER {PROBE_TABLE} OPEN", "could not be parsed"),
+	("SHOW TABLES", NOT_A_SELECT),
+	("SELECT 'unterminated", "could not be parsed"),
+	("SELECT 1 UNION SELECT password FROM `__Auth`", "not the table of a DocType"),
+	("WITH s AS (SELECT sid FROM tabSessions) SELECT * FROM s", "not the table of a DocType"),
 ]
 
 
 @pytest.mark.parametrize(("query", "rule"), MALICIOUS_QUERIES)
-def test_query_guard_refuses_anything_but_one_read_only_select(query, rule):
-	"""Every write, second statement, comment, INTO, lock, side-effect function or restricted table is refused."""
+def test_query_policy_refuses_anything_but_one_read_only_select_of_readable_doctypes(query, rule):
+	"""Every write, second statement, INTO, lock, variable, unknown or side-effect function and every
+	table that is not a readable DocType's is refused before anything runs."""
 	names = _rows()
 	before = frappe.get_all(PROBE, fields=["name", "amount"], order_by="name")
 	started = datetime.datetime.now()
@@ -310,6 +311,63 @@ def test_query_guard_refuses_anything_but_one_read_only_select(query, rule):
 	assert len(names) == 4 and not frappe.db.exists(PROBE, "evil")
 	assert not os.path.exists("/tmp/fac_query_leak.txt")
 	assert "evil" not in frappe.db.get_table_columns(PROBE)
+
+
+def test_an_executable_comment_never_runs():
+	"""MariaDB runs the text of `/*! ... */`; what runs is the SQL regenerated from the checked tree,
+	in which the comment no longer exists."""
+	result = tool("query_and_analyze").run({"query": "SELECT /*! SLEEP(3), */ 7 AS n"})
+	assert result["rows"] == [{"n": 7}]
+
+
+def test_a_token_mariadb_reads_as_a_lock_is_quoted_as_the_name_the_policy_saw():
+	"""sqlglot reads `1e1lock in share mode` as names; run quoted they stay names (here a syntax
+	error), and MariaDB never sees LOCK IN SHARE MODE."""
+	with pytest.raises(frappe.ValidationError, match="query: the database refused .*`share` AS `mode`"):
+		tool("query_and_analyze").run({"query": "SELECT 10=1e1lock in share mode"})
+
+
+def test_common_table_expressions_and_unions_of_readable_doctypes_are_admitted():
+	_rows()
+	result = tool("query_and_analyze").run(
+		{
+			"query": f"WITH big AS (SELECT amount FROM {PROBE_TABLE} WHERE amount >= 30) "
+			f"SELECT amount FROM big UNION ALL SELECT amount FROM {PROBE_TABLE} WHERE amount = 10 "
+			"ORDER BY amount"
+		}
+	)
+	assert [row["amount"] for row in result["rows"]] == [10, 30, 40]
+
+
+def test_a_doctype_the_user_cannot_read_is_refused(monkeypatch):
+	"""The policy asks Frappe whether the session user may read each table's DocType."""
+	original = frappe.has_permission
+
+	def no_probe(doctype=None, *args, **kwargs):
+		return False if doctype == PROBE else original(doctype, *args, **kwargs)
+
+	monkeypatch.setattr(frappe, "has_permission", no_probe)
+	with pytest.raises(frappe.ValidationError, match=f"you may not read {PROBE}"):
+		tool("query_and_analyze").run({"query": f"SELECT name FROM {PROBE_TABLE}"})
+
+
+def test_a_huge_result_is_cut_in_the_database_and_bounded():
+	"""Long values are cut to MAX_VALUE_CHARS before they leave MariaDB; the answer stays under its byte budget."""
+	from frappe_assistant_core.plugins.data_science.tools import query_and_analyze as qa
+
+	_rows()
+	result = tool("query_and_analyze").run(
+		{
+			"query": "SELECT REPEAT('a', 100000) AS a, REPEAT('b', 100000) AS b, REPEAT('c', 100000) AS c, "
+			f"REPEAT('d', 100000) AS d, p.amount FROM {PROBE_TABLE} p, {PROBE_TABLE} q, {PROBE_TABLE} r, "
+			f"{PROBE_TABLE} s",
+			"limit": 1000,
+		}
+	)
+	assert {len(row["a"]) for row in result["rows"]} == {qa.MAX_VALUE_CHARS}
+	assert result["rows"][0]["amount"] in (10, 20, 30, 40)  # a number, untouched: only text is cut
+	assert len(frappe.as_json(result["rows"])) <= qa.MAX_RESULT_BYTES + qa.MAX_VALUE_CHARS * 4
+	assert result["truncated"] is True and 0 < result["row_count"] < 256  # 256 rows matched
 
 
 def test_a_write_that_slips_past_the_guard_is_rolled_back():

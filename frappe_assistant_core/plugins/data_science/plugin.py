@@ -20,6 +20,7 @@ PACKAGES = {
 	"pypdf": "pypdf",
 	"docx": "python-docx",
 	"pyseccomp": "pyseccomp",
+	"sqlglot": "sqlglot",
 }
 
 

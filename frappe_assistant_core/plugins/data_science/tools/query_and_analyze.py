@@ -1,10 +1,12 @@
 """query_and_analyze: run one read-only SELECT (System Managers only) and summarise its result.
 
-data_science/_sql_guard.py admits exactly one SELECT with nothing that writes, locks, sleeps or
-reads files. The statement is then wrapped as a derived table with the row limit, run with a
-statement time limit (MariaDB) between a SAVEPOINT and a ROLLBACK TO SAVEPOINT, so that even a
-write slipping past the guard (say, through a stored function) is undone before the tool returns,
-without touching the rest of the request's transaction. Statistics come from _analysis.py.
+data_science/_sql_policy.py admits exactly one SELECT over tables the user may read, with nothing
+that writes, locks, sleeps or reads files, and regenerates it from its checked syntax tree. That
+statement is wrapped as a derived table with the row limit and run with a statement time limit
+(MariaDB) between a SAVEPOINT and a ROLLBACK TO SAVEPOINT, so that even a write slipping past the
+policy is undone before the tool returns, without touching the rest of the request's transaction.
+Rows are streamed from an unbuffered cursor and reading stops at a byte budget, so a huge result
+never sits in the worker's memory; long values are cut. Statistics come from _analysis.py.
 """
 
 from __future__ import annotations
@@ -18,9 +20,17 @@ from frappe.utils.response import json_handler
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins.data_science._sql_guard import check_select, has_trailing_limit
 
 STATEMENT_TIMEOUT_SECONDS = 30
+# What one answer may hold: a text value is cut at MAX_VALUE_CHARS characters, at most MAX_CELLS
+# values are fetched, and rows stop at MAX_RESULT_BYTES of JSON.
+MAX_VALUE_CHARS = 2_000
+MAX_CELLS = 20_000
+MAX_RESULT_BYTES = 1024 * 1024
+# Result column types whose values can be long: MariaDB's (pymysql FIELD_TYPE: JSON, the BLOBs,
+# VARCHAR, VAR_STRING, STRING) and PostgreSQL's (type OIDs: text, bpchar, varchar).
+MARIADB_TEXT_TYPES = frozenset({15, 245, 249, 250, 251, 252, 253, 254})
+POSTGRES_TEXT_TYPES = frozenset({25, 1042, 1043})
 
 
 class QueryAndAnalyzeArguments(BaseModel):
@@ -49,36 +59,59 @@ class QueryAndAnalyze(BaseTool):
 		"System Manager only."
 	)
 	Arguments = QueryAndAnalyzeArguments
-	dependencies = ("pandas", "numpy")
+	dependencies = ("pandas", "numpy", "sqlglot")
 
 	def execute(self, args: QueryAndAnalyzeArguments) -> dict:
-		# pandas loads only now, after run() has checked that it is installed.
+		# pandas and sqlglot load only now, after run() has checked that they are installed.
 		from frappe_assistant_core.plugins.data_science import _analysis
+		from frappe_assistant_core.plugins.data_science._sql_policy import admit_select
 
 		frappe.only_for("System Manager", message=True)
-		statement = check_select(args.query)
-		fetch = args.limit + 1  # one extra row tells whether the result was cut
-		inner = statement if has_trailing_limit(statement) else f"{statement}\nLIMIT {fetch}"
-		fetched = run_read_only(f"SELECT * FROM (\n{inner}\n) AS fac_query LIMIT {fetch}")
-		# JSON-ready values (dates, decimals, durations) with each row's column order kept.
-		rows = json.loads(json.dumps(fetched[: args.limit], default=json_handler))
+		statement = admit_select(args.query, row_limit=args.limit + 1)
+		rows, truncated = fetch_bounded(statement, args.limit)
 		return {
 			"columns": list(rows[0]) if rows else [],
 			"rows": rows,
 			"row_count": len(rows),
-			"truncated": len(fetched) > args.limit,
+			"truncated": truncated,
 			"analysis": _analysis.summarize_rows(rows, args.analysis_type == "statistical"),
 		}
 
 
-def run_read_only(sql: str) -> list[dict]:
-	"""Rows of `sql`, every change it might make rolled back to a savepoint taken just before it."""
+def fetch_bounded(statement: str, limit: int) -> tuple[list[dict], bool]:
+	"""At most `limit` JSON-ready rows of the admitted `statement`, and whether any were left out.
+
+	A first run with LIMIT 0 tells the columns and their types; the real run then cuts every text
+	or binary value to MAX_VALUE_CHARS in the database and fetches at most MAX_CELLS values, so the
+	worker never holds more than about MAX_CELLS x MAX_VALUE_CHARS characters, whatever the query.
+	"""
+	derived = f"(\n{statement}\n) AS fac_query"
+	_, description = run_read_only(f"SELECT * FROM {derived} LIMIT 0")
+	columns = [(column[0], column[1]) for column in description]
+	fetch = max(1, min(limit, MAX_CELLS // max(len(columns), 1))) + 1  # one more tells truncation
+	select = ", ".join(_bounded_column(name, type_code) for name, type_code in columns) or "*"
+	fetched, _ = run_read_only(f"SELECT {select} FROM {derived} LIMIT {fetch}")
+	rows, size = [], 0
+	for row in fetched[: fetch - 1]:
+		# JSON-ready values (dates, decimals, durations) with each row's column order kept.
+		encoded = json.dumps(row, default=json_handler)
+		size += len(encoded)
+		if size > MAX_RESULT_BYTES:
+			break
+		rows.append(json.loads(encoded))
+	return rows, len(rows) < len(fetched)
+
+
+def run_read_only(sql: str) -> tuple[list[dict], tuple]:
+	"""Rows and cursor description of `sql`, every change it might make rolled back to a savepoint
+	taken just before it."""
 	savepoint = f"fac_query_{frappe.generate_hash(length=10)}"
 	if frappe.db.db_type == "mariadb":
 		sql = f"SET STATEMENT max_statement_time={STATEMENT_TIMEOUT_SECONDS} FOR {sql}"
 	frappe.db.savepoint(savepoint)
 	try:
-		return list(frappe.db.sql(sql, as_dict=True))
+		rows = list(frappe.db.sql(sql, as_dict=True))
+		return rows, tuple(frappe.db.get_description() or ())
 	except (
 		frappe.db.ProgrammingError,
 		frappe.db.OperationalError,
@@ -93,3 +126,14 @@ def run_read_only(sql: str) -> list[dict]:
 		)
 	finally:
 		frappe.db.rollback(save_point=savepoint)
+
+
+def _bounded_column(name: str, type_code) -> str:
+	"""The select-list entry of one result column: text and binary values cut in the database."""
+	if frappe.db.db_type == "postgres":
+		quoted = '"' + name.replace('"', '""') + '"'
+		is_text = type_code in POSTGRES_TEXT_TYPES
+	else:
+		quoted = "`" + name.replace("`", "``") + "`"
+		is_text = type_code in MARIADB_TEXT_TYPES
+	return f"LEFT({quoted}, {MAX_VALUE_CHARS}) AS {quoted}" if is_text else quoted
