@@ -129,6 +129,19 @@ def test_document_create_validate_only_runs_validation_and_saves_nothing():
 	assert frappe.db.count(ORDER) == before
 
 
+def test_validate_only_of_a_custom_field_leaves_neither_the_row_nor_the_column():
+	"""A Custom Field's insert adds a column, and DDL commits; validate_only refuses that commit, so
+	the savepoint still undoes the row and no column is ever added."""
+	data = {"dt": ORDER, "fieldname": "fac_dry_run_column", "label": "Dry Run Column", "fieldtype": "Data"}
+	with pytest.raises(frappe.ValidationError, match="validate_only cannot check a Custom Field"):
+		DocumentCreate().run({"doctype": "Custom Field", "data": data, "validate_only": True})
+	assert not frappe.db.exists("Custom Field", {"dt": ORDER, "fieldname": "fac_dry_run_column"})
+	assert "fac_dry_run_column" not in frappe.db.get_table_columns(ORDER)
+	frappe.db.rollback()  # nothing of the dry run was committed: a full rollback leaves nothing either
+	assert not frappe.db.exists("Custom Field", {"dt": ORDER, "fieldname": "fac_dry_run_column"})
+	assert "commit" not in vars(frappe.local.db)  # the Database.commit method is back
+
+
 def test_document_create_denied_without_create_permission():
 	"""A user who may only read the DocType gets PermissionError and no row is written."""
 	before = frappe.db.count(ORDER)

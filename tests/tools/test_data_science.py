@@ -323,7 +323,7 @@ def test_an_executable_comment_never_runs():
 def test_a_token_mariadb_reads_as_a_lock_is_quoted_as_the_name_the_policy_saw():
 	"""sqlglot reads `1e1lock in share mode` as names; run quoted they stay names (here a syntax
 	error), and MariaDB never sees LOCK IN SHARE MODE."""
-	with pytest.raises(frappe.ValidationError, match="query: the database refused .*`share` AS `mode`"):
+	with pytest.raises(frappe.ValidationError, match=r"query: the database refused .*`share` AS `mode`"):
 		tool("query_and_analyze").run({"query": "SELECT 10=1e1lock in share mode"})
 
 
@@ -532,6 +532,85 @@ def test_a_private_file_of_another_user_cannot_be_read():
 	frappe.set_user(OUTSIDER)
 	with pytest.raises(frappe.PermissionError):
 		tool("extract_file_content").run({"file_url": doc.file_url})
+
+
+def _pointer(file_url: str, owner: str) -> str:
+	"""A File row pointing at `file_url`, as Frappe v15.44.2 accepts one over REST (its validation
+	lets a URL walk out of the files folder); written without the host's stricter validation."""
+	doc = frappe.get_doc(
+		{"doctype": "File", "file_name": os.path.basename(file_url), "file_url": file_url, "is_private": 1}
+	)
+	doc.set_new_name()
+	doc.owner = doc.modified_by = owner
+	doc.creation = doc.modified = frappe.utils.now()
+	doc.db_insert()
+	return doc.name
+
+
+@pytest.fixture
+def site_secret():
+	"""A file beside the site's folders holding a secret, as site_config.json holds db_password."""
+	path = frappe.get_site_path("fac_secret_config.json")
+	with open(path, "w") as handle:
+		handle.write('{"db_password": "fac-do-not-leak"}')
+	yield "/private/files/../../fac_secret_config.json"
+	os.remove(path)
+
+
+def test_a_file_url_walking_out_of_the_files_folder_is_never_read(site_secret):
+	"""The critical attack: a File pointing at ../../site_config.json; its owner may read the File,
+	but its content is outside the files folders, so nothing is read."""
+	name = _pointer(site_secret, OUTSIDER)
+	frappe.set_user(OUTSIDER)
+	for arguments in ({"file_url": site_secret}, {"file_name": name}):
+		with pytest.raises(frappe.PermissionError, match="not a file in this site's files folders"):
+			tool("extract_file_content").run(arguments)
+
+
+def test_document_create_refuses_a_file_url_outside_the_files_folders(site_secret):
+	from frappe_assistant_core.plugins.core.tools.document_create import DocumentCreate
+
+	frappe.set_user(OUTSIDER)
+	with pytest.raises(frappe.PermissionError, match="not a file in this site's files folders"):
+		DocumentCreate().run(
+			{"doctype": "File", "data": {"file_name": "x.json", "file_url": site_secret, "is_private": 1}}
+		)
+	frappe.set_user("Administrator")
+	assert not frappe.db.exists("File", {"file_url": site_secret})
+
+
+def test_a_symbolic_link_out_of_the_files_folder_is_never_followed(site_secret):
+	link = frappe.get_site_path("private", "files", "fac-link.txt")
+	if os.path.lexists(link):
+		os.remove(link)
+	os.symlink(os.path.abspath(frappe.get_site_path("fac_secret_config.json")), link)
+	try:
+		doc = _file("fac-link-target.txt", b"harmless")
+		frappe.db.set_value("File", doc.name, "file_url", "/private/files/fac-link.txt")
+		with pytest.raises(frappe.PermissionError, match="not a file in this site's files folders"):
+			tool("extract_file_content").run({"file_name": doc.name})
+	finally:
+		os.remove(link)
+
+
+def test_a_file_pointing_at_another_users_private_content_does_not_read_it():
+	"""The second attack: a plain user makes their own File point at someone else's private file.
+	They own the pointer, but not the File that brought the content, so they read nothing."""
+	secret = _file("fac-owner-only.txt", b"owner's secret")
+	pointer = _pointer(secret.file_url, OUTSIDER)
+	frappe.set_user(OUTSIDER)
+	assert frappe.has_permission("File", ptype="read", doc=frappe.get_doc("File", pointer))
+	with pytest.raises(frappe.PermissionError, match="brought to the site by another File"):
+		tool("extract_file_content").run({"file_name": pointer})
+	from frappe_assistant_core.plugins.core.tools.document_create import DocumentCreate
+
+	with pytest.raises(frappe.PermissionError, match="brought to the site by another File"):
+		DocumentCreate().run(
+			{
+				"doctype": "File",
+				"data": {"file_name": "mine.txt", "file_url": secret.file_url, "is_private": 1},
+			}
+		)
 
 
 def test_a_public_file_is_readable_by_any_desk_user():

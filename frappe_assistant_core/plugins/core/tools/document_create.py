@@ -2,7 +2,10 @@
 
 Runs Frappe's full insert (mandatory fields, links, controller hooks, permissions) as the calling
 user. With validate_only the insert happens inside a savepoint that is rolled back, so every rule
-is checked and nothing is kept, not even the commit-time callbacks the insert queued.
+is checked and nothing is kept, not even the commit-time callbacks the insert queued; a DocType
+whose insert commits (Custom Field and DocType change the schema, and DDL commits) is refused
+before the commit, since a commit would make the savepoint and the rollback meaningless. A File is
+saved only if its URL stays inside the site's files folders (plugins/_file_access.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from frappe import _
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.plugins._file_access import check_new_file_url
 from frappe_assistant_core.plugins.core._helpers import (
 	argument_error,
 	check_access,
@@ -65,6 +69,8 @@ class DocumentCreate(BaseTool):
 			check_access(args.doctype, ptype="submit")
 		check_document_data(meta, args.data)
 		doc = frappe.get_doc({**args.data, "doctype": args.doctype})
+		if doc.doctype == "File":
+			check_new_file_url(doc)
 		if args.validate_only:
 			return {"valid": True, "saved": False, "document": _dry_run(doc, args.submit)}
 		doc.insert()
@@ -84,13 +90,26 @@ def _dry_run(doc, submit: bool) -> dict:
 	realtime updates), which would otherwise fire for a document that was never kept."""
 	callbacks = (frappe.db.before_commit, frappe.db.after_commit)
 	queued_before = [list(manager._functions) for manager in callbacks]  # CallbackManager keeps a deque
+
+	def refuse_commit(*_args, **_kwargs):
+		frappe.throw(
+			_(
+				"validate_only cannot check a {0}: saving one commits the transaction (it changes the "
+				"database schema), so it could not be undone"
+			).format(_(doc.doctype)),
+			frappe.ValidationError,
+		)
+
 	frappe.db.savepoint(_SAVEPOINT)
+	# Frappe's DDL helper (sql_ddl) commits first: refusing that commit stops the DDL from running.
+	frappe.db.commit = refuse_commit
 	try:
 		doc.insert()
 		if submit:
 			doc.submit()
 		return doc_payload(doc)
 	finally:
+		del frappe.db.commit  # the instance attribute goes; the Database.commit method is back
 		frappe.db.rollback(save_point=_SAVEPOINT)
 		for manager, functions in zip(callbacks, queued_before, strict=True):
 			manager.reset()

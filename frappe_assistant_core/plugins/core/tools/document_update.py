@@ -16,6 +16,7 @@ from frappe.model import table_fields
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.plugins._file_access import check_new_file_url
 from frappe_assistant_core.plugins.core._helpers import (
 	argument_error,
 	check_access,
@@ -66,6 +67,8 @@ class DocumentUpdate(BaseTool):
 				_set_rows(doc, fieldname, value, args.child_table_mode)
 			else:
 				doc.set(fieldname, value)
+		if doc.doctype == "File":
+			check_new_file_url(doc)
 		doc.save()
 		return {
 			"doctype": doc.doctype,

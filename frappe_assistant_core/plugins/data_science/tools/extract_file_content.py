@@ -1,9 +1,10 @@
 """extract_file_content: the text, tables or rows of a File document the calling user may read.
 
 Finds the File by URL or by name, checks read permission on that very document (Frappe's File
-rules: public files, own files, files attached to documents the user can read), reads the bytes
-from the site's file store and hands them to the format's extractor in data_science/_extractors.py.
-Remote (http) files are never fetched.
+rules: public files, own files, files attached to documents the user can read) and on the content
+it points at (plugins/_file_access.py: inside the site's files folders, and private content only
+for users who may read the File that brought it), reads the bytes and hands them to the format's
+extractor in data_science/_extractors.py. Remote (http) files are never fetched.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from frappe import _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.plugins import _file_access
 from frappe_assistant_core.plugins.data_science import _extractors
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -108,6 +110,7 @@ class ExtractFileContent(BaseTool):
 		for name in dict.fromkeys(names):
 			file_doc = frappe.get_doc("File", name)
 			if frappe.has_permission("File", ptype="read", doc=file_doc):
+				_file_access.check_content_access(file_doc)
 				return file_doc
 		frappe.throw(
 			_("You do not have permission to read the file {0}").format(value), frappe.PermissionError
@@ -115,11 +118,7 @@ class ExtractFileContent(BaseTool):
 
 
 def _read_bytes(file_doc) -> bytes:
-	if (file_doc.file_url or "").startswith(("http://", "https://")):
-		frappe.throw(
-			_("{0} is a remote file; only files stored on this site can be read").format(file_doc.file_url)
-		)
-	path = file_doc.get_full_path()
+	path = _file_access.content_path(file_doc.file_url)
 	if not os.path.isfile(path):
 		frappe.throw(
 			_("The content of file {0} is missing from the file store").format(file_doc.name),
