@@ -10,6 +10,7 @@ import datetime
 import io
 import os
 import re
+import zipfile
 
 import frappe
 import pytest
@@ -507,6 +508,55 @@ def test_docx_xlsx_csv_and_text_files_are_extracted():
 		{"file_url": _file("fac-notes.txt", "Grüße, world\n".encode()).file_url, "max_chars": 100}
 	)
 	assert text["text"] == "Grüße, world\n"
+
+
+def _strings(value) -> list[str]:
+	if isinstance(value, str):
+		return [value]
+	if isinstance(value, dict):
+		return [s for entry in value.values() for s in _strings(entry)]
+	if isinstance(value, list):
+		return [s for entry in value for s in _strings(entry)]
+	return []
+
+
+def test_max_chars_bounds_every_text_of_a_docx_answer():
+	"""4.4 MB came back for max_chars 100: paragraphs and tables were not counted. Now all are."""
+	from docx import Document
+
+	document = Document()
+	for i in range(2000):
+		document.add_paragraph(f"Paragraph {i} " + "x" * 100)
+	table = document.add_table(rows=50, cols=4)
+	for row in table.rows:
+		for cell in row.cells:
+			cell.text = "y" * 100
+	buffer = io.BytesIO()
+	document.save(buffer)
+	result = tool("extract_file_content").run(
+		{"file_name": _file("fac-long.docx", buffer.getvalue()).name, "max_chars": 100}
+	)
+	texts = _strings({key: result[key] for key in ("text", "paragraphs", "tables")})
+	assert 0 < sum(map(len, texts)) <= 100
+	assert result["text_truncated"] is True and result["text"].startswith("Paragraph 0 ")
+
+
+def test_a_docx_that_unpacks_to_too_much_is_refused_before_parsing():
+	"""A 202 KB DOCX whose XML unpacked to 58 MB killed a worker; the declared sizes are checked first."""
+	from frappe_assistant_core.plugins.data_science import _extractors
+
+	source = zipfile.ZipFile(io.BytesIO(_docx()))
+	buffer = io.BytesIO()
+	with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+		for member in source.infolist():
+			data = source.read(member)
+			if member.filename == "word/document.xml":
+				data = data.replace(b"<w:body>", b"<w:body>" + b" " * (_extractors.MAX_UNPACKED_BYTES + 1))
+			bomb.writestr(member, data)
+	assert len(buffer.getvalue()) < 200_000  # small on disk
+	doc = _file("fac-bomb.docx", buffer.getvalue())
+	with pytest.raises(frappe.ValidationError, match="unpacks to 25 MB, more than the 25 MB"):
+		tool("extract_file_content").run({"file_name": doc.name})
 
 
 def test_image_ocr_needs_its_engine():

@@ -12,6 +12,7 @@ import csv
 import importlib.util
 import io
 import shutil
+import zipfile
 from typing import Any
 
 import frappe
@@ -20,6 +21,11 @@ from frappe import _
 from frappe_assistant_core.exceptions import ToolDependencyError
 
 TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
+# DOCX and XLSX are ZIP archives of XML that their libraries load whole: a small file can unpack to
+# gigabytes (a "zip bomb"). Refused before parsing when the parts would unpack to more than this.
+MAX_UNPACKED_BYTES = 25 * 1024 * 1024
+# Most columns read of one spreadsheet row.
+MAX_COLUMNS = 200
 
 
 def extract_pdf(content: bytes, max_pages: int, **_kw: Any) -> dict:
@@ -41,6 +47,7 @@ def extract_docx(content: bytes, max_rows: int, **_kw: Any) -> dict:
 	from docx import Document
 	from docx.opc.exceptions import PackageNotFoundError
 
+	check_unpacked_size(content, "DOCX")
 	try:
 		document = Document(io.BytesIO(content))
 	except (PackageNotFoundError, KeyError, ValueError) as exc:
@@ -55,6 +62,7 @@ def extract_docx(content: bytes, max_rows: int, **_kw: Any) -> dict:
 def extract_xlsx(content: bytes, max_rows: int, **_kw: Any) -> dict:
 	from openpyxl import load_workbook
 
+	check_unpacked_size(content, "XLSX")
 	try:
 		workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
 	except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for bad input
@@ -65,7 +73,7 @@ def extract_xlsx(content: bytes, max_rows: int, **_kw: Any) -> dict:
 		for row in sheet.iter_rows(values_only=True):
 			if len(rows) > max_rows + 1:  # the header, max_rows rows, one more to tell truncation
 				break
-			rows.append([_cell(v) for v in row])
+			rows.append([_cell(v) for v in row[:MAX_COLUMNS]])
 		sheets.append(_table(sheet.title, rows, max_rows))
 	workbook.close()
 	return {"format": "xlsx", "sheets": sheets}
@@ -106,6 +114,25 @@ def extract_image(content: bytes, language: str, **_kw: Any) -> dict:
 	except UnidentifiedImageError as exc:
 		frappe.throw(_("The file is not a readable image: {0}").format(exc), frappe.ValidationError)
 	return {"format": "image", "text": pytesseract.image_to_string(image, lang=language)}
+
+
+def check_unpacked_size(content: bytes, kind: str) -> None:
+	"""ValidationError unless the ZIP archive `content` unpacks to at most MAX_UNPACKED_BYTES.
+
+	The sizes are those the archive declares; Python's zipfile, which both libraries read through,
+	never returns more bytes from a member than its declared size."""
+	try:
+		with zipfile.ZipFile(io.BytesIO(content)) as archive:
+			unpacked = sum(member.file_size for member in archive.infolist())
+	except zipfile.BadZipFile as exc:
+		frappe.throw(_("The file is not a readable {0} file: {1}").format(kind, exc), frappe.ValidationError)
+	if unpacked > MAX_UNPACKED_BYTES:
+		frappe.throw(
+			_("The {0} file unpacks to {1} MB, more than the {2} MB that can be read").format(
+				kind, unpacked // (1024 * 1024), MAX_UNPACKED_BYTES // (1024 * 1024)
+			),
+			frappe.ValidationError,
+		)
 
 
 def decode(content: bytes) -> str:

@@ -88,9 +88,9 @@ class ExtractFileContent(BaseTool):
 		result = extractor(
 			_read_bytes(file_doc), max_pages=args.max_pages, max_rows=args.max_rows, language=args.language
 		)
-		text = result.get("text")
-		if isinstance(text, str) and len(text) > args.max_chars:
-			result.update(text=text[: args.max_chars], text_truncated=True)
+		result, cut = within_chars(result, args.max_chars)
+		if cut:
+			result["text_truncated"] = True
 		file_info = {k: file_doc.get(k) for k in ("name", "file_name", "file_url", "is_private", "file_size")}
 		return {"file": file_info, **result}
 
@@ -115,6 +115,29 @@ class ExtractFileContent(BaseTool):
 		frappe.throw(
 			_("You do not have permission to read the file {0}").format(value), frappe.PermissionError
 		)
+
+
+def within_chars(value, budget: int):
+	"""(`value` with at most `budget` characters of text in all its strings together, whether any
+	were cut): max_chars bounds the whole answer (text, paragraphs, table cells), not one field."""
+	remaining = budget
+
+	def walk(item):
+		nonlocal remaining
+		if isinstance(item, str):
+			kept = item[: max(remaining, 0)]
+			remaining -= len(item)
+			return kept
+		if isinstance(item, dict):
+			return {key: walk(entry) for key, entry in item.items()}
+		if isinstance(item, list | tuple):
+			return [
+				walk(entry) for entry in item if remaining > 0 or not isinstance(entry, str | list | dict)
+			]
+		return item
+
+	bounded = walk(value)
+	return bounded, remaining < 0
 
 
 def _read_bytes(file_doc) -> bytes:
