@@ -186,6 +186,56 @@ def test_category_override_and_reset_to_detected():
 		admin_api.update_tool_category("test_echo", "dangerous-ish")
 
 
+def test_a_category_override_may_raise_a_tool_but_never_lower_it():
+	"""An Assistant Admin relabelling execute_python_code read_only would let clients skip confirmation."""
+	tools = admin_api.get_tool_configurations()["tools"]
+	assert next(t for t in tools if t["name"] == "execute_python_code")["auto_detected_category"] == (
+		"privileged"
+	)
+	for lower in ("read_only", "write", "read_write"):
+		with pytest.raises(frappe.ValidationError, match="not lowered to"):
+			admin_api.update_tool_category("execute_python_code", lower)
+	assert (
+		frappe.db.get_value("FAC Tool Configuration", "execute_python_code", "tool_category") == "privileged"
+	)
+	assert admin_api.update_tool_category("document_update", "privileged")["category"] == "privileged"
+	assert admin_api.update_tool_category("document_update", "read_write")["category"] == "read_write"
+
+
+@pytest.mark.parametrize("role", ["Guest", "All", "Desk User", "FAC Website Only"])
+def test_a_role_restriction_to_everyone_or_to_a_role_without_desk_access_is_refused(role):
+	"""Guest and All admit everyone; a role without desk access admits users who cannot use the desk."""
+	if role == "FAC Website Only" and not frappe.db.exists("Role", role):
+		frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 0}).insert()
+	if not frappe.db.exists("Role", role):
+		pytest.skip(f"this Frappe has no {role} role")
+	with pytest.raises(frappe.ValidationError, match=r"every user|without desk access"):
+		admin_api.update_tool_role_access("test_echo", "Restrict to Listed Roles", [role])
+	assert frappe.get_all("FAC Tool Role Access", filters={"parent": "test_echo", "role": role}) == []
+
+
+def test_a_missing_argument_is_a_417_naming_it_not_a_500(tokens):
+	"""Calling an admin endpoint without a required argument was a TypeError traceback (HTTP 500)."""
+	calls = {
+		"toggle_plugin": ({"plugin_name": "visualization"}, "enable"),
+		"toggle_tool": ({}, "tool_name"),
+		"bulk_toggle_tools": ({"enable": 1}, "tool_names"),
+		"update_tool_category": ({"category": "write"}, "tool_name"),
+		"update_tool_role_access": ({"tool_name": "test_echo"}, "role_access_mode"),
+	}
+	before = _plugin_rows()
+	with serve(workers=1) as server:
+		for endpoint, (kwargs, missing) in calls.items():
+			status, body = server.call(
+				f"frappe_assistant_core.api.admin_api.{endpoint}", auth=tokens["system-manager"], **kwargs
+			)
+			text = json.dumps(body)
+			assert status == 417, (endpoint, status, body)
+			assert body["exc_type"] == "MandatoryError" and f"{missing} is required" in text
+			assert "TypeError" not in text
+	assert _plugin_rows() == before
+
+
 def test_role_access_is_replaced_validated_and_enforced():
 	"""Restrict to a role: users without it lose the tool; unknown roles and empty lists refused."""
 	from frappe_assistant_core.core.tool_registry import get_tool_registry

@@ -62,6 +62,21 @@ def test_requires_permission_hides_a_tool_from_users_who_cannot_read_the_doctype
 	assert "test_echo" in _names("Administrator")
 
 
+def test_tools_for_system_managers_are_not_listed_to_anyone_else():
+	"""execute_python_code and query_and_analyze (required_roles) were listed to users who could never
+	call them; now neither tools/list nor tools/call shows them to anyone without System Manager."""
+	admin_api.toggle_plugin("data_science", True)
+	admin_api.bulk_toggle_tools(["execute_python_code", "query_and_analyze"], True)
+	user = make_user("fac-not-a-manager@example.com", ["Assistant User", "Assistant Admin"], commit=False)
+	manager = make_user("fac-a-manager@example.com", ["Assistant User", "System Manager"], commit=False)
+	gated = {"execute_python_code", "query_and_analyze"}
+	assert not gated & _names(user)
+	assert gated <= _names(manager)
+	frappe.set_user(user)
+	with pytest.raises(ToolNotFoundError):
+		get_tool_registry().call_tool("query_and_analyze", {"query": "SELECT 1"})
+
+
 def test_external_tools_are_listed_with_their_source_app_and_never_shadow_builtins():
 	"""assistant_tools hook: tools listed with source app; a colliding name is refused."""
 	catalog = get_plugin_manager().get_tool_catalog()

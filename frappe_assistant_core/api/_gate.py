@@ -1,7 +1,9 @@
 """Permission gate and input parsing shared by the admin endpoints.
 
 Every admin endpoint starts with `require_assistant_admin()`. Parsers turn loosely typed HTTP
-input into exact values or raise a translated ValidationError naming the argument.
+input into exact values or raise a translated ValidationError naming the argument; a missing
+argument is a MandatoryError (HTTP 417), never the TypeError of a call without it. Endpoints
+therefore give every argument a default of None.
 """
 
 from __future__ import annotations
@@ -31,8 +33,15 @@ def require_assistant_admin() -> None:
 	)
 
 
+def require(value, argument: str) -> None:
+	"""MandatoryError naming `argument` when the request did not send it."""
+	if value is None or value == "":
+		frappe.throw(_("{0} is required").format(argument), frappe.MandatoryError, title=_("Missing value"))
+
+
 def parse_bool(value, argument: str) -> bool:
 	"""true/false/1/0 (and their strings, yes/no); anything else is a ValidationError."""
+	require(value, argument)
 	if isinstance(value, bool):
 		return value
 	if isinstance(value, int) and value in (0, 1):
@@ -48,6 +57,7 @@ def parse_bool(value, argument: str) -> bool:
 
 def parse_name(value, argument: str) -> str:
 	"""A plugin or tool identifier (see _NAME_PATTERN); anything else is a ValidationError."""
+	require(value, argument)
 	if not isinstance(value, str) or not _NAME_PATTERN.match(value.strip()):
 		shown = value if isinstance(value, str) else repr(value)
 		frappe.throw(
@@ -62,6 +72,7 @@ def parse_name(value, argument: str) -> str:
 
 def parse_list(value, argument: str) -> list:
 	"""A list, or a JSON string holding one (what desk forms send)."""
+	require(value, argument)
 	if isinstance(value, str):
 		try:
 			value = json.loads(value)

@@ -11,7 +11,7 @@ from frappe_assistant_core.utils.plugin_persistence import PLUGIN_DOCTYPE
 
 
 @frappe.whitelist(methods=["POST"])
-def toggle_plugin(plugin_name: str, enable: bool | int | str) -> dict:
+def toggle_plugin(plugin_name: str | None = None, enable: bool | int | str | None = None) -> dict:
 	"""Enable or disable a plugin; {'success': True, 'message': ...}. Assistant admins only."""
 	require_assistant_admin()
 	plugin_name = parse_name(plugin_name, "plugin_name")

@@ -9,7 +9,13 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from frappe_assistant_core.api._gate import parse_bool, parse_list, parse_name, require_assistant_admin
+from frappe_assistant_core.api._gate import (
+	parse_bool,
+	parse_list,
+	parse_name,
+	require,
+	require_assistant_admin,
+)
 from frappe_assistant_core.core.tool_catalog import EXTERNAL_PLUGIN
 from frappe_assistant_core.exceptions import ToolNotFoundError
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
@@ -85,11 +91,12 @@ def get_tool_stats() -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def toggle_tool(tool_name: str, enable: bool | int | str) -> dict:
+def toggle_tool(tool_name: str | None = None, enable: bool | int | str | None = None) -> dict:
 	"""Enable or disable one tool. Admins only."""
 	require_assistant_admin()
+	tool_name = parse_name(tool_name, "tool_name")
 	enable = parse_bool(enable, "enable")
-	doc = _tool_doc(parse_name(tool_name, "tool_name"))
+	doc = _tool_doc(tool_name)
 	if bool(doc.enabled) != enable:
 		doc.enabled = int(enable)
 		doc.save(ignore_permissions=True)
@@ -98,7 +105,7 @@ def toggle_tool(tool_name: str, enable: bool | int | str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def bulk_toggle_tools(tool_names: list | str, enable: bool | int | str) -> dict:
+def bulk_toggle_tools(tool_names: list | str | None = None, enable: bool | int | str | None = None) -> dict:
 	"""Enable or disable several tools in one transaction; all names are checked first. Admins only."""
 	require_assistant_admin()
 	enable = parse_bool(enable, "enable")
@@ -115,10 +122,15 @@ def bulk_toggle_tools(tool_names: list | str, enable: bool | int | str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def update_tool_category(tool_name: str, category: str, override: bool | int | str = True) -> dict:
+def update_tool_category(
+	tool_name: str | None = None, category: str | None = None, override: bool | int | str = True
+) -> dict:
 	"""Set a tool's category by hand (override) or return it to the detected one. Admins only."""
 	require_assistant_admin()
 	override = parse_bool(override, "override")
+	require(tool_name, "tool_name")
+	if override:
+		require(category, "category")
 	if override and category not in CATEGORIES:
 		frappe.throw(
 			_("category must be one of {0}").format(", ".join(CATEGORIES)),
@@ -137,9 +149,13 @@ def update_tool_category(tool_name: str, category: str, override: bool | int | s
 
 
 @frappe.whitelist(methods=["POST"])
-def update_tool_role_access(tool_name: str, role_access_mode: str, roles: list | str | None = None) -> dict:
+def update_tool_role_access(
+	tool_name: str | None = None, role_access_mode: str | None = None, roles: list | str | None = None
+) -> dict:
 	"""Set who may use a tool: 'Allow All', or 'Restrict to Listed Roles' with roles. Admins only."""
 	require_assistant_admin()
+	require(tool_name, "tool_name")
+	require(role_access_mode, "role_access_mode")
 	if role_access_mode not in ROLE_MODES:
 		frappe.throw(
 			_("role_access_mode must be one of {0}").format(", ".join(ROLE_MODES)),

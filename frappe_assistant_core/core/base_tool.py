@@ -39,6 +39,9 @@ class BaseTool:
 	Arguments: ClassVar[type[BaseModel]] = NoArguments
 	#: A DocType the user must be able to read to see the tool at all (None: no such gate).
 	requires_permission: ClassVar[str | None] = None
+	#: Roles of which the user needs one to see and call the tool (empty: no such gate). An
+	#: administrator's role restriction can narrow this further, never widen it.
+	required_roles: ClassVar[tuple[str, ...]] = ()
 	#: Importable module names the tool needs at run time (checked without importing them).
 	dependencies: ClassVar[tuple[str, ...]] = ()
 	#: App that ships the tool (set by the registry for tools from the assistant_tools hook).
@@ -80,6 +83,13 @@ class BaseTool:
 			) from None
 
 	def check_permission(self) -> None:
+		if self.required_roles and not set(self.required_roles) & set(frappe.get_roles()):
+			frappe.throw(
+				_("{0} is only for users with the role {1}").format(
+					self.name, _(" or ").join(_(role) for role in self.required_roles)
+				),
+				frappe.PermissionError,
+			)
 		if self.requires_permission and not frappe.has_permission(self.requires_permission, "read"):
 			frappe.throw(
 				_("You need read access to {0} to use {1}").format(_(self.requires_permission), self.name),

@@ -1,8 +1,8 @@
 """Which tools a user may see and call: the one rule, used by MCP, admin screens and tests.
 
-plugin enabled -> tool enabled (FAC Tool Configuration; no row means enabled) -> role access
-(Allow All, System Manager, or a listed role) -> read permission on the tool's
-`requires_permission` DocType. tools/call reaches exactly what tools/list shows the same user.
+plugin enabled -> tool enabled (FAC Tool Configuration; no row means enabled) -> the tool's own
+`required_roles` -> role access (Allow All, System Manager, or a listed role) -> read permission
+on the tool's `requires_permission` DocType. tools/call reaches exactly what tools/list shows the same user.
 What the rule reads about a user is their `Access` (roles, readable gated DocTypes): two users
 with the same Access see the same tools, which is what lets tools/list answers be cached.
 """
@@ -87,6 +87,8 @@ def get_tool_registry() -> ToolRegistry:
 
 
 def _visible(info: ToolInfo, config, roles: frozenset[str], can_read: Callable[[str], bool]) -> bool:
+	if info.instance.required_roles and roles.isdisjoint(info.instance.required_roles):
+		return False
 	if config is not None and (not config.enabled or not config.admits(roles)):
 		return False
 	doctype = info.instance.requires_permission

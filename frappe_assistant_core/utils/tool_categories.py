@@ -2,8 +2,8 @@
 
 Detection reads the tool module with `ast` and looks at what the code asks permission for:
 `ptype=` / `perm_type=` keywords and permission-type strings passed to has_permission /
-check_permission / has_perm. Deleting, raw SQL, subprocesses and `frappe.only_for` make a tool
-privileged. The category drives MCP annotations (readOnlyHint / destructiveHint).
+check_permission / has_perm. Deleting, raw SQL, subprocesses, `frappe.only_for` and a
+`required_roles` gate make a tool privileged. The category drives MCP annotations (readOnlyHint / destructiveHint).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 CATEGORIES = ("read_only", "write", "read_write", "privileged")
+#: How much a category lets a tool do: a hand-set category may be higher than the detected one, never lower.
+CATEGORY_RANK = {"read_only": 0, "write": 1, "read_write": 1, "privileged": 2}
 READ_PERMS = frozenset({"read", "select", "export", "print", "email", "report"})
 WRITE_PERMS = frozenset({"write", "create", "submit", "cancel", "amend", "import", "share"})
 _PERMISSION_CALLS = frozenset({"has_permission", "check_permission", "has_perm", "is_permitted"})
@@ -119,6 +121,19 @@ def _base_name(node: ast.expr) -> str:
 	return ""
 
 
+def _is_role_gate(node: ast.AST) -> bool:
+	"""`required_roles = ("System Manager", ...)`: a tool for some roles only."""
+	return (
+		isinstance(node, ast.Assign | ast.AnnAssign)
+		and any(
+			isinstance(t, ast.Name) and t.id == "required_roles"
+			for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+		)
+		and isinstance(node.value, ast.Tuple | ast.List | ast.Set)
+		and bool(node.value.elts)
+	)
+
+
 def _class_constants(node: ast.ClassDef) -> dict[str, str]:
 	out = {}
 	for stmt in node.body:
@@ -137,6 +152,8 @@ def _scan_permissions(scope: list[ast.AST]) -> tuple[set[str], bool]:
 	perms: set[str] = set()
 	privileged = False
 	for node in (n for root in scope for n in ast.walk(root)):
+		if _is_role_gate(node):
+			privileged = True
 		if not isinstance(node, ast.Call):
 			continue
 		func = node.func

@@ -155,6 +155,15 @@ def test_python_code_output_is_truncated():
 	assert len(result["stdout"]) == MAX_OUTPUT_CHARS
 
 
+def test_a_timeout_above_the_web_workers_own_is_kept_below_it(monkeypatch):
+	"""timeout 300 with a 120 s worker ended in the worker's HTML 500; the tool now stays below it."""
+	assert run("print(1)", timeout=300)["limits"]["timeout_seconds"] == 110  # bench's default 120 s
+	monkeypatch.setitem(frappe.local.conf, "http_timeout", 20)
+	result = run("import time\ntime.sleep(30)", timeout=300)
+	assert result["limits"]["timeout_seconds"] == 10
+	assert result["status"] == "timeout" and result["execution_time"] < 15
+
+
 def test_python_code_is_for_system_managers_only():
 	"""A user without System Manager gets PermissionError, even with read access to the data."""
 	frappe.set_user(ANALYST)

@@ -1,7 +1,10 @@
 """FAC Tool Configuration: per-tool switch, risk category and role access.
 
 Rows are created by the migrate sync for every tool in code (tools of disabled plugins included,
-so their settings survive). The category follows auto-detection unless overridden by hand.
+so their settings survive). The category follows auto-detection unless overridden by hand, and an
+override may only raise it: clients skip confirmation for read-only tools, so relabelling
+execute_python_code as read_only would remove a safeguard. A role restriction names desk roles
+that some users have, never Guest, All or Desk User, which every (desk) user has.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from frappe_assistant_core.exceptions import ToolNotFoundError
 from frappe_assistant_core.utils.cache import publish_change
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from frappe_assistant_core.utils.plugin_persistence import RESTRICTED
-from frappe_assistant_core.utils.tool_categories import CATEGORIES
+from frappe_assistant_core.utils.tool_categories import CATEGORIES, CATEGORY_RANK
+
+#: Roles Frappe gives to every visitor, every user or every desk user: a restriction to them is none.
+EVERYONE_ROLES = frozenset({"Guest", "All", "Desk User"})
 
 
 class FACToolConfiguration(Document):
@@ -44,6 +50,15 @@ class FACToolConfiguration(Document):
 		if self.category_override:
 			if self.tool_category not in CATEGORIES:
 				frappe.throw(_("Please select a Tool Category when overriding the detected one"))
+			detected = self.auto_detected_category
+			if detected in CATEGORY_RANK and CATEGORY_RANK[self.tool_category] < CATEGORY_RANK[detected]:
+				frappe.throw(
+					_("The category of {0} can be raised above {1}, not lowered to {2}").format(
+						self.tool_name, _(detected), _(self.tool_category)
+					),
+					frappe.ValidationError,
+					title=_("Category too low"),
+				)
 		elif self.auto_detected_category:
 			self.tool_category = self.auto_detected_category
 
@@ -55,6 +70,25 @@ class FACToolConfiguration(Document):
 			frappe.throw(_("Add at least one allowed role when using 'Restrict to Listed Roles'"))
 		if len(roles) != len(set(roles)):
 			frappe.throw(_("Each role may be listed only once"))
+		if everyone := sorted(EVERYONE_ROLES.intersection(roles)):
+			frappe.throw(
+				_("{0} cannot restrict a tool: every user (or visitor) has it").format(", ".join(everyone)),
+				frappe.ValidationError,
+				title=_("Role admits everyone"),
+			)
+		no_desk = (
+			frappe.get_all("Role", filters={"name": ("in", roles), "desk_access": 0}, pluck="name")
+			if roles
+			else []
+		)
+		if no_desk:
+			frappe.throw(
+				_("Roles without desk access cannot use assistant tools: {0}").format(
+					", ".join(sorted(no_desk))
+				),
+				frappe.ValidationError,
+				title=_("Role without desk access"),
+			)
 
 	def on_update(self):
 		publish_change()

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import signal
 
-import frappe
 from frappe import _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from frappe_assistant_core.core import timeouts
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.exceptions import ToolDependencyError
 from frappe_assistant_core.plugins._doctype_access import doctype_meta, require_permission
@@ -52,7 +52,13 @@ class ExecutePythonCodeArguments(BaseModel):
 		),
 	)
 	timeout: int = Field(
-		default=30, ge=1, le=300, description="Limit in seconds, both of wall-clock time and of CPU time."
+		default=30,
+		ge=1,
+		le=300,
+		description=(
+			"Limit in seconds, both of wall-clock time and of CPU time; never more than the site's web "
+			"request timeout allows (usually 110 s)."
+		),
 	)
 	memory_limit_mb: int = Field(
 		default=512, ge=128, le=4096, description="Address-space limit of the process, in MiB."
@@ -82,10 +88,10 @@ class ExecutePythonCode(BaseTool):
 		"System Manager only."
 	)
 	Arguments = ExecutePythonCodeArguments
+	required_roles = ("System Manager",)
 	dependencies = ("pyseccomp",)
 
 	def execute(self, args: ExecutePythonCodeArguments) -> dict:
-		frappe.only_for("System Manager", message=True)
 		if reason := _sandbox.problem():
 			raise ToolDependencyError(_("execute_python_code is unavailable: {0}").format(reason))
 		data = self._read_data(args.data_query) if args.data_query else []
@@ -106,9 +112,10 @@ class ExecutePythonCode(BaseTool):
 
 
 def _run_sandboxed(payload: bytes, args: ExecutePythonCodeArguments) -> dict:
+	timeout = timeouts.clamp(args.timeout)
 	limits = _sandbox.Limits(
-		wall_seconds=args.timeout,
-		cpu_seconds=args.timeout,
+		wall_seconds=timeout,
+		cpu_seconds=timeout,
 		memory_bytes=args.memory_limit_mb * 1024 * 1024,
 		max_output_bytes=MAX_OUTPUT_CHARS * 4,
 		max_result_bytes=MAX_RESULT_BYTES,
@@ -118,7 +125,7 @@ def _run_sandboxed(payload: bytes, args: ExecutePythonCodeArguments) -> dict:
 	stdout, stdout_cut = _text(outcome.stdout, "stdout" in outcome.overflow)
 	stderr, stderr_cut = _text(outcome.stderr, "stderr" in outcome.overflow)
 	child = None if "result" in outcome.overflow else _checked_result(outcome.result, args.return_variables)
-	status, error = _status(outcome, child, args.timeout)
+	status, error = _status(outcome, child, timeout)
 	return {
 		"success": status == "ok",
 		"status": status,
@@ -131,7 +138,7 @@ def _run_sandboxed(payload: bytes, args: ExecutePythonCodeArguments) -> dict:
 		"truncated": {"stdout": stdout_cut, "stderr": stderr_cut},
 		"exit_code": outcome.returncode,
 		"execution_time": outcome.elapsed,
-		"limits": {"timeout_seconds": args.timeout, "memory_limit_mb": args.memory_limit_mb},
+		"limits": {"timeout_seconds": timeout, "memory_limit_mb": args.memory_limit_mb},
 	}
 
 

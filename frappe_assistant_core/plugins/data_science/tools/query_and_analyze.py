@@ -59,6 +59,7 @@ class QueryAndAnalyze(BaseTool):
 		"System Manager only."
 	)
 	Arguments = QueryAndAnalyzeArguments
+	required_roles = ("System Manager",)
 	dependencies = ("pandas", "numpy", "sqlglot")
 
 	def execute(self, args: QueryAndAnalyzeArguments) -> dict:
@@ -66,7 +67,6 @@ class QueryAndAnalyze(BaseTool):
 		from frappe_assistant_core.plugins.data_science import _analysis
 		from frappe_assistant_core.plugins.data_science._sql_policy import admit_select
 
-		frappe.only_for("System Manager", message=True)
 		statement = admit_select(args.query, row_limit=args.limit + 1)
 		rows, truncated = fetch_bounded(statement, args.limit)
 		return {
