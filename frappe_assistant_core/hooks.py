@@ -14,6 +14,9 @@ assistant_tools = []
 # bench clear-cache / frappe.clear_cache(): every worker reloads plugin and tool state.
 clear_cache = "frappe_assistant_core.utils.cache.on_clear_cache"
 
+# A configuration write that bypassed the controllers reaches every worker within a minute.
+scheduler_events = {"cron": {"* * * * *": ["frappe_assistant_core.utils.plugin_manager.revalidate_registry"]}}
+
 # MCP clients must get WWW-Authenticate on every 401 of the endpoint, also when Frappe refuses
 # wrong credentials before the endpoint runs.
 after_request = ["frappe_assistant_core.mcp.auth.add_authenticate_header"]

@@ -95,8 +95,8 @@ def _eventually(check, timeout: float, interval: float = 0.1):
 def test_worker_killed_mid_toggle_leaves_a_whole_row_and_the_others_agree(stage, stored, tmp_path):
 	"""SIGKILL mid-toggle: the row holds the old value (not committed) or the new one (committed),
 	with matching audit fields, never a mix; the row is not left locked; the other workers agree
-	with the database: at once, or (killed after COMMIT, before the Redis version bump) within
-	their snapshot age bound, set to 2 s here."""
+	with the database: at once, or (killed after COMMIT, before the Redis version bump) once the
+	revalidate_registry scheduler job has run."""
 	_set_plugin("visualization", True)
 	name = "visualization"
 	before = frappe.db.get_value(PLUGIN_DOCTYPE, name, ["modified", "last_toggled_at"], as_dict=True)
@@ -105,7 +105,6 @@ def test_worker_killed_mid_toggle_leaves_a_whole_row_and_the_others_agree(stage,
 	try:
 		with workers(3) as (victim, a, b):
 			for worker in (a, b):
-				worker.call("set_snapshot_age", seconds=2.0)
 				assert name in worker.call("enabled")
 			victim.send("toggle_and_stall", plugin=name, enable=False, marker=str(marker), stage=stage)
 			_wait_for_file(marker, timeout=30, worker=victim)
@@ -136,8 +135,10 @@ def test_worker_killed_mid_toggle_leaves_a_whole_row_and_the_others_agree(stage,
 
 			if stored:  # nothing was published: they never left the stored state
 				assert agree()
-			else:  # published by nobody: the snapshot age bound (2 s) brings them to the row
-				assert _eventually(agree, timeout=2.0 + 3.0), "the other workers did not converge"
+			else:  # published by nobody: the workers keep trusting the token until the scheduler job
+				assert not agree(), "a worker read the database although the token did not change"
+				a.call("revalidate")  # the job finds the row differs from the state recorded for the token
+				assert _eventually(agree, timeout=3.0), "the other workers did not converge"
 
 			started = time.monotonic()
 			a.call("toggle", plugin=name, enable=not stored)  # the dead transaction left no lock

@@ -77,6 +77,31 @@ def test_tools_for_system_managers_are_not_listed_to_anyone_else():
 		get_tool_registry().call_tool("query_and_analyze", {"query": "SELECT 1"})
 
 
+def test_the_scheduler_job_publishes_a_write_that_bypassed_the_controllers():
+	"""Workers trust the token (no configuration SQL per request); a direct write is published by
+	revalidate_registry, which bumps the token only when the stored state really changed."""
+	from frappe_assistant_core.utils import cache
+	from frappe_assistant_core.utils.plugin_manager import revalidate_registry
+
+	admin_api.toggle_plugin("visualization", True)
+	frappe.db.commit()
+	manager = get_plugin_manager()
+	assert "visualization" in manager.get_enabled_plugins()
+	version = cache.current_version()
+	revalidate_registry()
+	assert cache.current_version() == version  # nothing changed: no bump, no reload anywhere
+	try:
+		frappe.db.set_value("FAC Plugin Configuration", "visualization", "enabled", 0)
+		frappe.db.commit()
+		assert "visualization" in manager.get_enabled_plugins()  # unannounced: the token still holds
+		revalidate_registry()
+		assert cache.current_version() != version
+		assert "visualization" not in manager.get_enabled_plugins()
+	finally:
+		admin_api.toggle_plugin("visualization", True)
+		frappe.db.commit()
+
+
 def test_external_tools_are_listed_with_their_source_app_and_never_shadow_builtins():
 	"""assistant_tools hook: tools listed with source app; a colliding name is refused."""
 	catalog = get_plugin_manager().get_tool_catalog()

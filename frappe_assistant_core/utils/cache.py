@@ -18,6 +18,8 @@ import frappe
 import redis
 
 VERSION_KEY = "fac_registry_version"
+# "<version token> <fingerprint>" of the state last read under that token (see revalidate_registry).
+STATE_KEY = "fac_registry_state"
 # Keys the guide documents as cleared on every toggle ("Cache Invalidation").
 GUIDE_KEY_PREFIXES = ("fac_plugin_configurations", "plugin_", "tool_registry_")
 _LOG_EVERY_SECONDS = 60.0
@@ -44,6 +46,27 @@ def bump_version() -> None:
 		frappe.cache.set(frappe.cache.make_key(VERSION_KEY), uuid.uuid4().hex)
 	except redis.exceptions.RedisError as exc:
 		_warn_unreachable(exc)
+
+
+def record_state(version: str, fingerprint: str) -> None:
+	"""Remember which state was read under `version` (written on a reload, never per request)."""
+	try:
+		frappe.cache.set(frappe.cache.make_key(STATE_KEY), f"{version} {fingerprint}")
+	except redis.exceptions.RedisError as exc:
+		_warn_unreachable(exc)
+
+
+def recorded_state() -> tuple[str, str] | None:
+	"""(version, fingerprint) stored by record_state(), or None."""
+	try:
+		value = frappe.cache.get(frappe.cache.make_key(STATE_KEY))
+	except redis.exceptions.RedisError as exc:
+		_warn_unreachable(exc)
+		return None
+	if isinstance(value, bytes):
+		value = value.decode()
+	parts = value.split(" ") if isinstance(value, str) else []
+	return (parts[0], parts[1]) if len(parts) == 2 else None
 
 
 def clear_guide_keys(plugin_name: str | None = None) -> None:

@@ -9,8 +9,8 @@ source of truth; every toggle goes through the FAC Plugin Configuration controll
 
 from __future__ import annotations
 
-import dataclasses
 import functools
+import hashlib
 import threading
 import time
 from dataclasses import dataclass
@@ -62,11 +62,6 @@ class ToolInfo:
 		}
 
 
-# A snapshot older than this is re-read even if the version token did not change: it bounds how
-# long a write that bypassed the controllers (raw SQL, frappe.db.set_value) can stay unseen.
-MAX_SNAPSHOT_AGE_SECONDS = 30.0
-
-
 @dataclass(frozen=True)
 class Snapshot:
 	"""Everything a request needs to know about plugins, tools and the server switch."""
@@ -82,6 +77,16 @@ class Snapshot:
 	def gated_doctypes(self) -> frozenset[str]:
 		"""The DocTypes whose read permission some tool requires (computed once per snapshot)."""
 		return frozenset(d for info in self.tools.values() if (d := info.instance.requires_permission))
+
+	@functools.cached_property
+	def fingerprint(self) -> str:
+		"""A digest of the stored state (not of the code), equal for equal states in any process."""
+		state = (
+			sorted(self.enabled),
+			sorted(self.tool_configs.items()),
+			sorted(self.settings.items()),
+		)
+		return hashlib.sha256(repr(state).encode()).hexdigest()
 
 	def same_state(self, other: Snapshot) -> bool:
 		return (self.enabled, self.tool_configs, self.settings) == (
@@ -215,21 +220,14 @@ class PluginManager:
 
 	def reload(self) -> None:
 		"""Re-read state from the database now; a difference found is published to every worker."""
-		if self._snapshot is not None:
-			self._snapshot = dataclasses.replace(self._snapshot, loaded_at=float("-inf"))
-		self._current()
+		self._current(force=True)
 
-	def _current(self) -> Snapshot:
+	def _current(self, force: bool = False) -> Snapshot:
 		previous = self._snapshot
-		if previous is not None and _checked_in_this_request() is previous:
+		if not force and previous is not None and _checked_in_this_request() is previous:
 			return previous  # one version check per HTTP request is enough
 		version = cache.current_version()
-		if (
-			previous is not None
-			and version is not None
-			and previous.version == version
-			and time.monotonic() - previous.loaded_at < MAX_SNAPSHOT_AGE_SECONDS
-		):
+		if not force and previous is not None and version is not None and previous.version == version:
 			_remember_checked(previous)
 			return previous
 		if version is not None and not _start_fresh_read():
@@ -239,6 +237,8 @@ class PluginManager:
 			# The database changed without publish_change() (a direct write): tell every worker.
 			cache.bump_version()
 			snapshot = self._load(cache.current_version())
+		if snapshot.version is not None:
+			cache.record_state(snapshot.version, snapshot.fingerprint)
 		# Without Redis no token can prove a snapshot current: keep none, read the DB every time.
 		self._snapshot = snapshot if snapshot.version is not None else None
 		_remember_checked(self._snapshot)
@@ -283,6 +283,28 @@ class PluginManager:
 				if entry.name not in self._instances:
 					self._instances[entry.name] = load_tool(entry)
 		return self._instances[entry.name]
+
+
+def revalidate_registry() -> None:
+	"""Scheduler job (every minute): publish a change that bypassed the controllers.
+
+	Workers trust the version token alone, so a steady-state request reads no configuration from
+	the database. A write made without publish_change() (raw SQL, frappe.db.set_value, a crash
+	between COMMIT and the token bump) leaves the token as it was; this job reads the state once,
+	compares its fingerprint with the one recorded for the current token, and bumps the token when
+	they differ, so every worker reloads within a minute.
+	"""
+	version = cache.current_version()
+	if version is None or not _start_fresh_read():
+		return  # no token to check, or a transaction whose reads could predate the last commit
+	fingerprint = get_plugin_manager()._load(version).fingerprint
+	recorded = cache.recorded_state()
+	if recorded == (version, fingerprint):
+		return
+	if recorded is not None and recorded[0] == version:
+		cache.bump_version()
+	else:
+		cache.record_state(version, fingerprint)
 
 
 def _checked_in_this_request() -> Snapshot | None:

@@ -150,12 +150,13 @@ def _fault_ops():
 			db_class.sql = original
 		return {"writes": writes}
 
-	def set_snapshot_age(seconds: float):
-		"""Shorten this worker's MAX_SNAPSHOT_AGE_SECONDS (the bound on unannounced staleness)."""
-		plugin_manager.MAX_SNAPSHOT_AGE_SECONDS = seconds
-		return seconds
+	def revalidate():
+		"""Run the scheduler job that publishes changes nobody announced (revalidate_registry)."""
+		plugin_manager.revalidate_registry()
+		frappe.db.commit()
+		return True
 
-	operations = (toggle_and_stall, sync_and_stall, set_snapshot_age)
+	operations = (toggle_and_stall, sync_and_stall, revalidate)
 	return {f.__name__: f for f in operations}
 
 
