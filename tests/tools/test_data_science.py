@@ -16,7 +16,10 @@ import frappe
 import pytest
 
 from frappe_assistant_core.exceptions import ToolArgumentError, ToolDependencyError
-from frappe_assistant_core.plugins.data_science.tools.query_and_analyze import run_read_only
+from frappe_assistant_core.plugins.data_science.tools.query_and_analyze import (
+	read_only_connection,
+	run_read_only,
+)
 from frappe_assistant_core.utils.tool_categories import read_tool_source
 from tests.tools._fixtures import (
 	ANALYST,
@@ -213,9 +216,19 @@ def test_analysis_of_an_unknown_doctype_is_not_found():
 PROBE_TABLE = f"`tab{PROBE}`"
 
 
-def test_query_returns_rows_and_statistics():
+@pytest.fixture
+def committed_rows():
+	"""The probe rows, committed (query_and_analyze reads on a connection of its own), then removed."""
+	names = _rows()
+	frappe.db.commit()
+	yield names
+	frappe.db.rollback()
+	frappe.db.delete(PROBE, {"name": ("in", names)})
+	frappe.db.commit()
+
+
+def test_query_returns_rows_and_statistics(committed_rows):
 	"""A GROUP BY SELECT returns its rows in order, with column statistics."""
-	_rows()
 	result = tool("query_and_analyze").run(
 		{
 			"query": f"SELECT region, SUM(amount) AS total, COUNT(*) AS n FROM {PROBE_TABLE} GROUP BY region ORDER BY region;",
@@ -232,9 +245,8 @@ def test_query_returns_rows_and_statistics():
 
 
 @pytest.mark.parametrize("own_limit", ["", " LIMIT 3"])
-def test_query_row_limit_is_enforced_and_keeps_the_order(own_limit):
+def test_query_row_limit_is_enforced_and_keeps_the_order(own_limit, committed_rows):
 	"""limit caps the rows (with or without the query's own LIMIT) and ORDER BY survives the wrapping."""
-	_rows()
 	result = tool("query_and_analyze").run(
 		{"query": f"SELECT amount FROM {PROBE_TABLE} ORDER BY amount DESC{own_limit}", "limit": 2}
 	)
@@ -328,8 +340,7 @@ def test_a_token_mariadb_reads_as_a_lock_is_quoted_as_the_name_the_policy_saw():
 		tool("query_and_analyze").run({"query": "SELECT 10=1e1lock in share mode"})
 
 
-def test_common_table_expressions_and_unions_of_readable_doctypes_are_admitted():
-	_rows()
+def test_common_table_expressions_and_unions_of_readable_doctypes_are_admitted(committed_rows):
 	result = tool("query_and_analyze").run(
 		{
 			"query": f"WITH big AS (SELECT amount FROM {PROBE_TABLE} WHERE amount >= 30) "
@@ -352,11 +363,10 @@ def test_a_doctype_the_user_cannot_read_is_refused(monkeypatch):
 		tool("query_and_analyze").run({"query": f"SELECT name FROM {PROBE_TABLE}"})
 
 
-def test_a_huge_result_is_cut_in_the_database_and_bounded():
+def test_a_huge_result_is_cut_in_the_database_and_bounded(committed_rows):
 	"""Long values are cut to MAX_VALUE_CHARS before they leave MariaDB; the answer stays under its byte budget."""
 	from frappe_assistant_core.plugins.data_science.tools import query_and_analyze as qa
 
-	_rows()
 	result = tool("query_and_analyze").run(
 		{
 			"query": "SELECT REPEAT('a', 100000) AS a, REPEAT('b', 100000) AS b, REPEAT('c', 100000) AS c, "
@@ -371,10 +381,12 @@ def test_a_huge_result_is_cut_in_the_database_and_bounded():
 	assert result["truncated"] is True and 0 < result["row_count"] < 256  # 256 rows matched
 
 
-def test_a_write_that_slips_past_the_guard_is_rolled_back():
-	"""Second line of defence: whatever the statement changes is undone by ROLLBACK TO SAVEPOINT."""
-	name = _rows()[0]
-	run_read_only(f"UPDATE {PROBE_TABLE} SET amount = 999 WHERE name = '{name}'")
+def test_a_write_that_slips_past_the_policy_is_refused_by_the_database(committed_rows):
+	"""Second line of defence: the statement runs in a READ ONLY transaction of its own connection."""
+	name = committed_rows[0]
+	with read_only_connection() as db, pytest.raises(frappe.ValidationError, match=r"(?i)read only"):
+		run_read_only(db, f"UPDATE {PROBE_TABLE} SET amount = 999 WHERE name = '{name}'")
+	frappe.db.rollback()
 	assert frappe.db.get_value(PROBE, name, "amount") == 10
 
 

@@ -3,18 +3,21 @@
 data_science/_sql_policy.py admits exactly one SELECT over tables the user may read, with nothing
 that writes, locks, sleeps or reads files, and regenerates it from its checked syntax tree. That
 statement is wrapped as a derived table with the row limit and run with a statement time limit
-(MariaDB) between a SAVEPOINT and a ROLLBACK TO SAVEPOINT, so that even a write slipping past the
-policy is undone before the tool returns, without touching the rest of the request's transaction.
-Rows are streamed from an unbuffered cursor and reading stops at a byte budget, so a huge result
-never sits in the worker's memory; long values are cut. Statistics come from _analysis.py.
+(MariaDB) on a database connection of its own, inside a READ ONLY transaction that is rolled back:
+the database itself refuses any write that might slip past the policy, and the request's own
+transaction is never touched. Text values are cut in the database and the rows kept stop at a byte
+budget, so a huge result never sits in the worker's memory. Statistics come from _analysis.py.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import frappe
+import frappe.database
 from frappe import _
 from frappe.utils.response import json_handler
 from pydantic import BaseModel, ConfigDict, Field
@@ -86,11 +89,12 @@ def fetch_bounded(statement: str, limit: int) -> tuple[list[dict], bool]:
 	worker never holds more than about MAX_CELLS x MAX_VALUE_CHARS characters, whatever the query.
 	"""
 	derived = f"(\n{statement}\n) AS fac_query"
-	_, description = run_read_only(f"SELECT * FROM {derived} LIMIT 0")
-	columns = [(column[0], column[1]) for column in description]
-	fetch = max(1, min(limit, MAX_CELLS // max(len(columns), 1))) + 1  # one more tells truncation
-	select = ", ".join(_bounded_column(name, type_code) for name, type_code in columns) or "*"
-	fetched, _ = run_read_only(f"SELECT {select} FROM {derived} LIMIT {fetch}")
+	with read_only_connection() as db:
+		_, description = run_read_only(db, f"SELECT * FROM {derived} LIMIT 0")
+		columns = [(column[0], column[1]) for column in description]
+		fetch = max(1, min(limit, MAX_CELLS // max(len(columns), 1))) + 1  # one more tells truncation
+		select = ", ".join(_bounded_column(name, type_code) for name, type_code in columns) or "*"
+		fetched, _ = run_read_only(db, f"SELECT {select} FROM {derived} LIMIT {fetch}")
 	rows, size = [], 0
 	for row in fetched[: fetch - 1]:
 		# JSON-ready values (dates, decimals, durations) with each row's column order kept.
@@ -102,30 +106,48 @@ def fetch_bounded(statement: str, limit: int) -> tuple[list[dict], bool]:
 	return rows, len(rows) < len(fetched)
 
 
-def run_read_only(sql: str) -> tuple[list[dict], tuple]:
-	"""Rows and cursor description of `sql`, every change it might make rolled back to a savepoint
-	taken just before it."""
-	savepoint = f"fac_query_{frappe.generate_hash(length=10)}"
-	if frappe.db.db_type == "mariadb":
-		sql = f"SET STATEMENT max_statement_time={STATEMENT_TIMEOUT_SECONDS} FOR {sql}"
-	frappe.db.savepoint(savepoint)
+@contextmanager
+def read_only_connection() -> Iterator:
+	"""A database connection of the site's own, in a READ ONLY transaction rolled back at the end.
+
+	A transaction's access mode cannot change once it has started, and the request's transaction
+	has; a second connection (as Frappe's read replica support opens one) can start read-only."""
+	conf = frappe.conf
+	credentials = {
+		"host": conf.db_host,
+		"port": conf.db_port,
+		"user": conf.get("db_user") or conf.db_name,  # v16 may name the user; v15 uses db_name
+		"password": conf.db_password,
+		"cur_db_name": conf.db_name,
+	}
+	if conf.get("db_socket"):  # a v16 setting; v15's get_db() takes no socket and never needs one
+		credentials["socket"] = conf.db_socket
+	db = frappe.database.get_db(**credentials)
+	db.connect()
 	try:
-		rows = list(frappe.db.sql(sql, as_dict=True))
-		return rows, tuple(frappe.db.get_description() or ())
-	except (
-		frappe.db.ProgrammingError,
-		frappe.db.OperationalError,
-		frappe.db.DataError,
-		frappe.db.InternalError,
-	) as exc:
+		db.begin(read_only=True)
+		yield db
+	finally:
+		try:
+			db.rollback()
+		finally:
+			db.close()
+
+
+def run_read_only(db, sql: str) -> tuple[list[dict], tuple]:
+	"""Rows and cursor description of `sql` on `db` (a read_only_connection), with a time limit."""
+	if db.db_type == "mariadb":
+		sql = f"SET STATEMENT max_statement_time={STATEMENT_TIMEOUT_SECONDS} FOR {sql}"
+	try:
+		rows = list(db.sql(sql, as_dict=True))
+		return rows, tuple(db.get_description() or ())
+	except (db.ProgrammingError, db.OperationalError, db.DataError, db.InternalError) as exc:
 		reason = exc.args[-1] if exc.args else str(exc)
 		frappe.throw(
 			_("query: the database refused the statement: {0}").format(reason),
 			frappe.ValidationError,
 			title=_("Query failed"),
 		)
-	finally:
-		frappe.db.rollback(save_point=savepoint)
 
 
 def _bounded_column(name: str, type_code) -> str:
