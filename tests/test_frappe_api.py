@@ -21,13 +21,21 @@ MODULES = frappe_api.known_modules(*FACTS.values())
 def _problems(source: str) -> list[str]:
 	snippet = [("snippet.py", "frappe_assistant_core.snippet", textwrap.dedent(source))]
 	calls = frappe_api.find_calls(snippet, MODULES)
-	return [line for version in frappe_api.VERSIONS for line in frappe_api.problems(calls, FACTS[version], version)]
+	return [
+		line
+		for version in frappe_api.VERSIONS
+		for line in frappe_api.problems(calls, FACTS[version], version)
+	]
 
 
 def test_app_calls_only_what_frappe_v15_and_v16_both_have():
 	"""No name or keyword argument the app passes to Frappe is missing from either version."""
 	calls = frappe_api.find_calls(frappe_api.app_sources(), MODULES)
-	found = [line for version in frappe_api.VERSIONS for line in frappe_api.problems(calls, FACTS[version], version)]
+	found = [
+		line
+		for version in frappe_api.VERSIONS
+		for line in frappe_api.problems(calls, FACTS[version], version)
+	]
 	assert not found, "\n".join(found)
 
 

@@ -234,9 +234,7 @@ class _Analyzer(ast.NodeVisitor):
 			if not any(isinstance(arg, ast.Starred) for arg in call.args):
 				positional = len(call.args)
 			keywords = tuple(kw.arg for kw in call.keywords if kw.arg)
-		self.calls.append(
-			Call(self.path, node.lineno, owner, name, is_class, called, positional, keywords)
-		)
+		self.calls.append(Call(self.path, node.lineno, owner, name, is_class, called, positional, keywords))
 
 	def visit_Call(self, node: ast.Call) -> None:
 		func = self.resolve(node.func)
@@ -249,7 +247,9 @@ class _Analyzer(ast.NodeVisitor):
 		self.generic_visit(node)
 
 	def is_self(self, node: ast.AST) -> bool:
-		return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+		return (
+			isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+		)
 
 	def visit_children_except_func(self, node: ast.Call) -> None:
 		# The callee's own chain (`frappe.db` in `frappe.db.get_value`) may hold calls to check too.
@@ -464,7 +464,9 @@ def problems(calls: Iterable[Call], facts: dict, label: str) -> list[str]:
 			continue
 		params = members[call.name]
 		if call.called and isinstance(params, list):
-			found += [f"{call.where}: {call.target}() on Frappe {label}: {why}" for why in _mismatch(call, params)]
+			found += [
+				f"{call.where}: {call.target}() on Frappe {label}: {why}" for why in _mismatch(call, params)
+			]
 	return found
 
 

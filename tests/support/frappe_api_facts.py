@@ -78,7 +78,9 @@ def _describe(value, drop_self: bool = False):
 
 
 def _module_table(module) -> dict:
-	return {name: _describe(value) for name, value in sorted(vars(module).items()) if not name.startswith("__")}
+	return {
+		name: _describe(value) for name, value in sorted(vars(module).items()) if not name.startswith("__")
+	}
 
 
 def _class_table(cls) -> dict:
@@ -174,13 +176,18 @@ def _overlay_reference(facts: dict, path: str) -> None:
 	if reference["frappe_version"] != facts["frappe_version"]:
 		sys.exit(f"the reference describes {reference['frappe_version']}, this is {facts['frappe_version']}")
 	tables = [(facts["modules"], reference["modules"], m, m) for m in facts["modules"]]
-	tables += [(facts["classes"], reference["classes"], short, path) for short, path in frappe_api.CLASSES.items()]
+	tables += [
+		(facts["classes"], reference["classes"], short, path) for short, path in frappe_api.CLASSES.items()
+	]
 	for ours, theirs, key, ref_key in tables:
 		for name, text in theirs.get(ref_key, {}).items():
 			parsed = _parse_reference_signature(text)
 			live = ours[key].get(name)
 			if live is not None and live != parsed and isinstance(parsed, list):
-				print(f"{key}.{name}: reference {parsed} differs from the running framework {live}", file=sys.stderr)
+				print(
+					f"{key}.{name}: reference {parsed} differs from the running framework {live}",
+					file=sys.stderr,
+				)
 			ours[key][name] = parsed
 	facts["sources"].insert(0, f"signatures listed in {path.rsplit('/', 1)[-1]}")
 
@@ -209,9 +216,13 @@ def main() -> None:
 	out.parent.mkdir(parents=True, exist_ok=True)
 	text = json.dumps(facts, indent=1, sort_keys=True)
 	# One line per name: parameter lists on the line of their name.
-	text = re.sub(r"\[\s+([^\[\]]*?)\s+\]", lambda m: "[" + ", ".join(re.split(r",\s+", m.group(1))) + "]", text)
+	text = re.sub(
+		r"\[\s+([^\[\]]*?)\s+\]", lambda m: "[" + ", ".join(re.split(r",\s+", m.group(1))) + "]", text
+	)
 	out.write_text(text + "\n")
-	print(f"wrote {out.relative_to(frappe_api.ROOT)}: {len(facts['modules'])} modules, Frappe {frappe.__version__}")
+	print(
+		f"wrote {out.relative_to(frappe_api.ROOT)}: {len(facts['modules'])} modules, Frappe {frappe.__version__}"
+	)
 
 
 if __name__ == "__main__":
