@@ -112,9 +112,9 @@ def test_analysis_sees_the_app_calls_into_frappe():
 			def load(doctype, name) -> "Document | None":
 				return frappe.get_cached_doc(doctype, name)
 			def use():
-				load("ToDo", "x").save(ignore_everything=True)
+				load("ToDo", "x").insert(ignore_everything=True)
 			""",
-			"snippet.py:7: Document.save() on Frappe v15: no keyword argument 'ignore_everything'",
+			"snippet.py:7: Document.insert() on Frappe v15: no keyword argument 'ignore_everything'",
 		),
 		(
 			"""
@@ -156,6 +156,14 @@ def test_v16_only_keyword_is_reported_for_v15_only():
 		import frappe
 		if int(frappe.__version__.split(".")[0]) >= 16:
 			frappe.new_doc(doctype).as_dict(no_private_properties=True)
+		""",
+		"""
+		def metadata_url():
+			try:
+				from frappe.integrations.oauth2 import get_resource_url
+			except ImportError:
+				return None
+			return get_resource_url(everything=True)
 		""",
 		"""
 		import frappe

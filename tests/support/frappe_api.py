@@ -128,7 +128,9 @@ class _Analyzer(ast.NodeVisitor):
 		source = self.absolute(node)
 		for alias in node.names:
 			local = alias.asname or alias.name
-			if source == "frappe" or source.startswith("frappe."):
+			if self.guard_depth:
+				self.bind(local, None)  # bound by a guarded import: its uses sit behind the fallback
+			elif source == "frappe" or source.startswith("frappe."):
 				dotted = f"{source}.{alias.name}"
 				if dotted in CLASSES.values() or dotted in _CLASS_BY_PATH:
 					meaning = ("class", _CLASS_BY_PATH[dotted])
