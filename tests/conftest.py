@@ -28,7 +28,6 @@ def test_site():
 	"""The site every test talks to, connected as Administrator."""
 	if bootstrap.on_real_bench():
 		bootstrap.connect()
-		frappe.flags.in_test = True
 		yield os.environ["FAC_TEST_SITE"]
 		frappe.destroy()
 		return
@@ -46,7 +45,6 @@ def test_site():
 	if done.returncode:
 		pytest.exit(f"could not create the test site (see {log}):\n{log.read_text()[-3000:]}", returncode=3)
 	bootstrap.connect()
-	frappe.flags.in_test = True
 	try:
 		yield name
 	finally:

@@ -373,7 +373,10 @@ def test_a_permission_failure_inside_a_tool_says_what_is_missing():
 	todos = frappe.db.count("ToDo")
 	result = tool_call("test_create_todo", {"description": "not allowed"}, user=user)["result"]
 	assert result["isError"] is True
-	assert result["content"][0]["text"] == "You need the 'create' permission on ToDo to perform this action."
+	# Frappe's own wording differs between versions; what is missing (the right, the DocType) does not.
+	text = result["content"][0]["text"]
+	assert "create" in text and "ToDo" in text, text
+	assert "Traceback" not in text and "Internal error" not in text, text
 	assert frappe.db.count("ToDo") == todos
 
 

@@ -94,18 +94,25 @@ def private_redis():
 def test_workers_stay_correct_while_redis_is_down_and_recover_after(private_redis, monkeypatch):
 	"""Redis stopped: answers come from the database, correct and crash-free; then it recovers."""
 	url, stop, restart = private_redis
-	monkeypatch.setenv("REDIS_CACHE", url)
-	monkeypatch.setenv("REDIS_QUEUE", url)
+	port = int(url.rsplit(":", 1)[1])
+	# The test host reads REDIS_CACHE; Frappe v15 reads FRAPPE_REDIS_CACHE (before site_config).
+	for name in ("REDIS_CACHE", "REDIS_QUEUE", "FRAPPE_REDIS_CACHE", "FRAPPE_REDIS_QUEUE"):
+		monkeypatch.setenv(name, url)
 	with workers(2) as (a, b):
+		assert a.call("cache_state") == b.call("cache_state") == {"port": port, "up": True}
 		a.call("toggle", plugin="visualization", enable=True)
 		assert "visualization" in b.call("enabled")
 		stop()
+		assert a.call("cache_state") == b.call("cache_state") == {"port": port, "up": False}, (
+			"the workers still reach a Redis: the fault did not happen"
+		)
 		a.call("toggle", plugin="visualization", enable=False)
 		assert "visualization" not in b.call("enabled")
 		assert "visualization" not in a.call("enabled")
 		b.call("toggle", plugin="visualization", enable=True)
 		assert "visualization" in a.call("enabled")
 		restart()
+		assert a.call("cache_state")["up"]
 		assert "visualization" in a.call("enabled") and "visualization" in b.call("enabled")
 		b.call("toggle", plugin="visualization", enable=False)
 		assert "visualization" not in a.call("enabled")

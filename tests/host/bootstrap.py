@@ -18,6 +18,29 @@ def on_real_bench() -> bool:
 	return bool(os.environ.get("FAC_TEST_SITE"))
 
 
+def sites_path() -> str:
+	"""The bench's `sites` folder (FAC_SITES_PATH, else the folder the suite was started from)."""
+	return os.environ.get("FAC_SITES_PATH") or _STARTED_IN
+
+
+_STARTED_IN = os.getcwd()
+
+
+def child_process(**overrides) -> dict:
+	"""`cwd` and `env` for a Python child process (`-m tests.support.x`) connected to the test site.
+
+	On a real bench it runs from the sites folder, as bench's own processes do: Frappe v15 opens
+	`../logs` relative to the working directory. The repository goes on PYTHONPATH there, so
+	`tests` imports from anywhere.
+	"""
+	env = dict(os.environ)
+	env.update(overrides)
+	if not on_real_bench():
+		return {"cwd": str(REPO), "env": env}
+	env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+	return {"cwd": sites_path(), "env": env}
+
+
 def activate() -> None:
 	"""Make `import frappe` and `import frappe_assistant_core` resolve for this process."""
 	for path in (str(REPO), str(REPO / "tests" / "host" / "apps" / "fac_test_tools")):
@@ -33,7 +56,7 @@ def connect(user: str = "Administrator") -> None:
 	import frappe
 
 	if on_real_bench():
-		frappe.init(site=os.environ["FAC_TEST_SITE"], sites_path=os.environ.get("FAC_SITES_PATH", "."))
+		frappe.init(site=os.environ["FAC_TEST_SITE"], sites_path=sites_path())
 	else:
 		site_dir = Path(os.environ["FAC_HOST_SITE_DIR"])
 		os.chdir(site_dir)

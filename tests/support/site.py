@@ -83,5 +83,4 @@ def reconnect() -> None:
 	frappe.db.close()
 	frappe.local.db = None
 	frappe.connect()
-	frappe.flags.in_test = True
 	frappe.set_user(user)

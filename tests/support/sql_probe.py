@@ -8,7 +8,6 @@ werkzeug `client` for Frappe's WSGI application and the `headers` of an API-key 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -47,8 +46,7 @@ def run_probe(script: str, *args: str) -> dict:
 		[sys.executable, "-c", script, *args],
 		capture_output=True,
 		text=True,
-		cwd=str(bootstrap.REPO),
-		env=dict(os.environ),
+		**bootstrap.child_process(),
 		timeout=120,
 	)
 	assert done.returncode == 0, done.stderr[-3000:]

@@ -74,7 +74,18 @@ def _ops():
 			time.sleep(0.02)
 		return enabled()
 
+	def cache_state():
+		"""The port this process's Frappe cache talks to, and whether that Redis answers now."""
+		import redis
+
+		port = frappe.cache.connection_pool.connection_kwargs.get("port")
+		try:
+			return {"port": port, "up": bool(frappe.cache.ping())}
+		except redis.exceptions.ConnectionError:
+			return {"port": port, "up": False}
+
 	operations = (
+		cache_state,
 		tools,
 		all_tools,
 		enabled,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -15,8 +14,7 @@ class Worker:
 	def __init__(self):
 		self.process = subprocess.Popen(
 			[sys.executable, "-m", "tests.support.worker"],
-			cwd=str(bootstrap.REPO),
-			env=dict(os.environ),
+			**bootstrap.child_process(),
 			stdin=subprocess.PIPE,
 			stdout=subprocess.PIPE,
 			text=True,
