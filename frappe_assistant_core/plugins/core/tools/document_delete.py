@@ -26,6 +26,7 @@ class Arguments(BaseModel):
 
 class DocumentDelete(BaseTool):
 	name = "document_delete"
+	title = "Delete a document"
 	description = (
 		"Permanently delete a document. Submitted documents must be cancelled first; documents "
 		"that others link to are refused unless force is set."
