@@ -45,3 +45,23 @@ class ShadowDocumentGet(BaseTool):
 
 	def execute(self, args) -> dict:
 		return {"shadowed": True}
+
+
+# Fixtures the official conformance suite calls by name (tests/test_mcp_conformance.py): a plain
+# text result, and a tool that fails (an isError result, not a protocol error).
+class TestSimpleText(BaseTool):
+	name = "test_simple_text"
+	title = "Simple text (conformance fixture)"
+	description = "Return a fixed sentence as text (test app tool)"
+
+	def execute(self, args) -> str:
+		return "This is a simple text response for testing."
+
+
+class TestErrorHandling(BaseTool):
+	name = "test_error_handling"
+	title = "Failing tool (conformance fixture)"
+	description = "Always fail with a validation message (test app tool)"
+
+	def execute(self, args) -> dict:
+		frappe.throw("This tool intentionally returns an error for testing")
