@@ -41,9 +41,18 @@ class Arguments(BaseModel):
 	start: int = Field(default=0, ge=0, description="Number of matching documents to skip (paging).")
 
 
+class Output(BaseModel):
+	doctype: str = Field(description="The DocType listed.")
+	count: int = Field(description="Number of documents in data.")
+	has_more: bool = Field(description="Whether more documents match beyond this page.")
+	start: int = Field(description="Number of matching documents skipped.")
+	data: list[dict] = Field(description="The documents, each as {fieldname: value}.")
+
+
 class DocumentList(BaseTool):
 	name = "document_list"
 	title = "List documents"
+	Output = Output
 	description = (
 		"List documents of a DocType with filters, chosen fields, sort order and paging; only "
 		"documents and fields the user may read are returned."
