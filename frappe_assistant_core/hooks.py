@@ -19,4 +19,11 @@ scheduler_events = {"cron": {"* * * * *": ["frappe_assistant_core.utils.plugin_m
 
 # MCP clients must get WWW-Authenticate on every 401 of the endpoint, also when Frappe refuses
 # wrong credentials before the endpoint runs.
-after_request = ["frappe_assistant_core.mcp.auth.add_authenticate_header"]
+after_request = [
+	"frappe_assistant_core.mcp.auth.add_authenticate_header",
+	# A body Frappe could not parse still gets a JSON-RPC parse error from the MCP endpoint.
+	"frappe_assistant_core.mcp.guard.answer_unparsed_body",
+]
+
+# The MCP endpoint refuses a foreign Origin (DNS rebinding) before Frappe authenticates the request.
+before_request = ["frappe_assistant_core.mcp.guard.reject_foreign_origin"]

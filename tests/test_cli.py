@@ -46,5 +46,10 @@ def test_fac_refuses_like_the_api_and_exits_non_zero():
 
 def test_fac_tools_filters_by_plugin_and_fac_sync_reports():
 	lines = _fac("tools", "--plugin", "external").stdout.splitlines()
-	assert {line.split()[0] for line in lines[1:]} == {"test_echo", "test_create_todo"}
+	assert {line.split()[0] for line in lines[1:]} == {
+		"test_echo",
+		"test_create_todo",
+		"test_simple_text",
+		"test_error_handling",
+	}
 	assert "FAC sync:" in _fac("sync").stdout

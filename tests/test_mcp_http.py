@@ -97,6 +97,7 @@ def test_full_exchange_over_http_with_api_key_auth(users):
 			"tools/call",
 			{"name": "test_create_todo", "arguments": {"description": "written over HTTP"}},
 			auth=users["admin"],
+			headers={"MCP-Protocol-Version": "2025-06-18"},  # the negotiated revision: structuredContent
 		)
 		result = body["result"]
 		assert status == 200 and result["isError"] is False, body
@@ -172,7 +173,7 @@ def bearer_token():
 
 def test_oauth_bearer_token_authenticates_until_revoked(bearer_token):
 	"""Authorization: Bearer <OAuth access token> is served as the token's user; revoked: 401."""
-	bearer = {"Authorization": f"Bearer {bearer_token.access_token}"}
+	bearer = {"Authorization": f"Bearer {bearer_token.access_token}", "MCP-Protocol-Version": "2025-11-25"}
 	call = {"name": "test_echo", "arguments": {"message": "via OAuth"}}
 	with serve(workers=1) as server:
 		status, _, body = rpc(server, "tools/call", call, auth=None, headers=bearer)

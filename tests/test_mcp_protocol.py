@@ -69,9 +69,11 @@ def call(
 
 
 def rpc(method: str, params=None, *, request_id=1, **kwargs) -> tuple[int, dict | None, dict]:
+	"""One request of a client that negotiated 2025-11-25 (unless `headers` say otherwise)."""
 	message = {"jsonrpc": "2.0", "id": request_id, "method": method}
 	if params is not None:
 		message["params"] = params
+	kwargs.setdefault("headers", {"MCP-Protocol-Version": "2025-11-25"})
 	return call(message, **kwargs)
 
 
@@ -97,7 +99,8 @@ def tool_call(name: str, arguments=None, user: str = "Administrator") -> dict:
 		("2025-11-25", "2025-11-25"),
 		("2025-06-18", "2025-06-18"),
 		("2025-03-26", "2025-03-26"),
-		("2024-11-05", "2025-11-25"),
+		("2024-11-05", "2024-11-05"),
+		("2026-07-28", "2025-11-25"),  # the stateless revision has no initialize
 		("2099-01-01", "2025-11-25"),
 	],
 )
@@ -112,6 +115,7 @@ def test_initialize_answers_the_clients_version_when_supported_else_the_newest(r
 	assert result["protocolVersion"] == answered
 	assert headers["MCP-Protocol-Version"] == answered
 	assert result["capabilities"] == {"tools": {"listChanged": False}}
+	assert result["instructions"]
 	assert result["serverInfo"]["name"] == frappe.get_cached_doc(SETTINGS).mcp_server_name
 	assert result["serverInfo"]["version"] == frappe_assistant_core.__version__
 	assert body["id"] == 1 and body["jsonrpc"] == "2.0"
@@ -182,8 +186,8 @@ def test_malformed_messages_are_invalid_requests(message, named):
 
 @pytest.mark.parametrize("method", ["server/discover", "resources/list", "prompts/get", "tools/delete", ""])
 def test_unknown_methods_are_method_not_found(method):
-	"""-32601 (HTTP 200); the SDK's server/discover probe gets it and falls back to initialize."""
-	status, body, _ = rpc(method, {}, headers={"MCP-Protocol-Version": "2026-07-28"})
+	"""-32601 (HTTP 200) in the handshake revisions; server/discover exists only for 2026-07-28 requests."""
+	status, body, _ = rpc(method, {})
 	assert status == 200
 	assert body["error"]["code"] == METHOD_NOT_FOUND and body["id"] == 1
 
@@ -225,7 +229,7 @@ def test_an_unsupported_protocol_version_header_is_a_400():
 	assert body["error"]["data"]["supported"] == list(server.SUPPORTED_VERSIONS)
 	status, _, headers = rpc("ping", headers={"MCP-Protocol-Version": "2025-06-18"})
 	assert (status, headers["MCP-Protocol-Version"]) == (200, "2025-06-18")
-	assert rpc("ping")[2]["MCP-Protocol-Version"] == server.ASSUMED_VERSION
+	assert rpc("ping", headers={})[2]["MCP-Protocol-Version"] == server.ASSUMED_VERSION
 
 
 @pytest.mark.parametrize("http_method", ["GET", "DELETE"])
@@ -293,7 +297,8 @@ def test_tools_list_describes_each_tool_with_schema_and_annotations():
 	tools = {tool["name"]: tool for tool in body["result"]["tools"]}
 	assert {"test_echo", "test_create_todo"} <= set(tools)
 	for tool in tools.values():
-		assert set(tool) == {"name", "description", "inputSchema", "annotations"}
+		assert {"name", "title", "description", "inputSchema", "annotations"} <= set(tool)
+		assert set(tool) <= {"name", "title", "description", "inputSchema", "annotations", "outputSchema"}
 		assert tool["description"] and tool["inputSchema"]["type"] == "object"
 	echo = tools["test_echo"]
 	assert echo["inputSchema"]["required"] == ["message"]

@@ -1,8 +1,10 @@
 """The MCP endpoint: /api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp.
 
-Thin on purpose: check access (mcp.auth), then hand the raw HTTP body to the MCP server
-(mcp.server), which answers with JSON-RPC over Streamable HTTP. The body is read from the request,
-never from form_dict, which Frappe fills from the same JSON and passes here as keyword arguments.
+Thin on purpose: refuse what must never be read (mcp.guard: foreign Origin, oversized body,
+a cookie session without its CSRF token), check access (mcp.auth), then hand the raw HTTP body
+to the MCP server (mcp.server), which answers with JSON-RPC over Streamable HTTP. The body is
+read from the request, never from form_dict, which Frappe fills from the same JSON and passes
+here as keyword arguments.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 import frappe
 from werkzeug.wrappers import Response
 
-from frappe_assistant_core.mcp import auth, server
+from frappe_assistant_core.mcp import auth, guard, server
 
 
 # allow_guest: MCP clients must get 401 with WWW-Authenticate (Frappe gives Guests 403) to learn
@@ -20,8 +22,15 @@ from frappe_assistant_core.mcp import auth, server
 @frappe.whitelist(allow_guest=True, methods=["GET", "POST", "DELETE"])
 def handle_mcp(**kwargs: Any) -> Response:
 	"""MCP Streamable HTTP (JSON responses) for API-key and OAuth-token users; others get 401."""
-	if refused := auth.refusal():
-		return refused.to_response()
+	frappe.local.fac_mcp_answered = True
 	request = frappe.request
-	reply = server.handle(request.method, request.get_data(), request.headers.get(server.VERSION_HEADER))
+	if (
+		refused := guard.origin_refusal()
+		or guard.body_refusal(request)
+		or auth.refusal()
+		or guard.csrf_refusal()
+	):
+		return refused.to_response()
+	headers = request.headers
+	reply = server.handle(request.method, request.get_data(), headers.get(server.VERSION_HEADER), headers)
 	return reply.to_response()

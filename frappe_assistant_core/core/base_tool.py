@@ -37,6 +37,11 @@ class BaseTool:
 	description: ClassVar[str] = ""
 	#: pydantic model of the arguments (extra="forbid", every field with a description).
 	Arguments: ClassVar[type[BaseModel]] = NoArguments
+	#: Human-readable name shown by MCP clients (Tool.title); derived from `name` when empty.
+	title: ClassVar[str] = ""
+	#: pydantic model of the result, for tools whose result has a stable shape: its schema is
+	#: the MCP outputSchema, and what execute() returns must validate against it.
+	Output: ClassVar[type[BaseModel] | None] = None
 	#: A DocType the user must be able to read to see the tool at all (None: no such gate).
 	requires_permission: ClassVar[str | None] = None
 	#: Roles of which the user needs one to see and call the tool (empty: no such gate). An
@@ -61,6 +66,22 @@ class BaseTool:
 			schema.setdefault("properties", {})
 			schema = _SCHEMAS[cls.Arguments] = _strip_titles(schema)
 		return schema
+
+	@classmethod
+	def output_schema(cls) -> dict | None:
+		"""JSON Schema of the result (MCP outputSchema), or None for a free-form result."""
+		if cls.Output is None:
+			return None
+		schema = _SCHEMAS.get(cls.Output)
+		if schema is None:
+			schema = cls.Output.model_json_schema(mode="serialization")
+			schema.pop("title", None)
+			schema = _SCHEMAS[cls.Output] = _strip_titles(schema)
+		return schema
+
+	@classmethod
+	def display_title(cls) -> str:
+		return cls.title or cls.name.replace("_", " ").capitalize()
 
 	@classmethod
 	def missing_dependencies(cls) -> list[str]:

@@ -26,10 +26,15 @@ INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
-# Implementation-defined codes (JSON-RPC reserves -32000..-32099 for servers).
+# Implementation-defined codes (JSON-RPC reserves -32000..-32099 for servers; 2026-07-28 keeps
+# -32000..-32019 for such legacy codes and defines the three below them).
 SERVER_DISABLED = -32000
 UNAUTHORIZED = -32001
 FORBIDDEN = -32003
+# Defined by revision 2026-07-28 (basic/index, "Error Codes").
+HEADER_MISMATCH = -32020
+MISSING_CLIENT_CAPABILITY = -32021
+UNSUPPORTED_PROTOCOL_VERSION = -32022
 
 RequestId = StrictInt | StrictStr
 
@@ -140,7 +145,8 @@ def parse_message(body: bytes) -> Request | None:
 	"""The request in `body`; None for a client's response to a server request (nothing to do)."""
 	try:
 		message = json.loads(body)
-	except (ValueError, UnicodeDecodeError):
+	except (ValueError, UnicodeDecodeError, RecursionError):
+		# RecursionError: deeply nested arrays or objects (the C scanner recurses once per level).
 		raise JsonRpcError(
 			PARSE_ERROR, _("Parse error: the body is not valid JSON"), http_status=400
 		) from None

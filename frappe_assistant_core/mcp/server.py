@@ -1,23 +1,24 @@
-"""MCP over Streamable HTTP with JSON responses: HTTP verbs, version negotiation, method dispatch.
+"""MCP over Streamable HTTP with JSON responses: HTTP verbs, revision selection, method dispatch.
 
 `handle()` turns one authenticated HTTP request into a Reply. A POST carries one JSON-RPC
-message: requests get a JSON body, notifications and client responses 202. GET gets 405 (no SSE
-stream is offered) and DELETE 405 (no sessions are issued), as the transport allows. initialize
-and ping never touch the tool registry; tools/list and tools/call live in mcp.tools.
+message: requests get a JSON body, notifications and client responses 202. GET and DELETE get
+405 (no SSE stream, no sessions), as every revision allows. A request whose `params._meta` names
+a protocol version is served statelessly per 2026-07-28 (mcp.modern checks its metadata and
+headers); any other request is legacy: initialize negotiates, later requests name their revision
+in the MCP-Protocol-Version header. tools/list and tools/call live in mcp.tools.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from frappe import _
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
-import frappe_assistant_core
-from frappe_assistant_core.mcp import tools
-from frappe_assistant_core.mcp.auth import server_settings
+from frappe_assistant_core.mcp import modern, tools
+from frappe_assistant_core.mcp.identity import instructions, server_identity
 from frappe_assistant_core.mcp.protocol import (
 	INVALID_PARAMS,
 	INVALID_REQUEST,
@@ -32,17 +33,29 @@ from frappe_assistant_core.mcp.protocol import (
 	parse_message,
 	result,
 )
+from frappe_assistant_core.mcp.revisions import (
+	ASSUMED_VERSION,
+	LEGACY_VERSIONS,
+	MODERN,
+	REVISIONS,
+	SUPPORTED_VERSIONS,
+	Revision,
+	negotiate,
+)
 
-# Newest first. The official Python SDK's initialize asks for 2025-11-25.
-SUPPORTED_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26")
-# Streamable HTTP: a request without the version header is taken to speak 2025-03-26.
-ASSUMED_VERSION = "2025-03-26"
+__all__ = ["ASSUMED_VERSION", "SUPPORTED_VERSIONS", "VERSION_HEADER", "handle", "negotiate"]
+
 VERSION_HEADER = "MCP-Protocol-Version"
-SERVER_TITLE = "Frappe Assistant Core"
 
 
-def handle(http_method: str, body: bytes, version_header: str | None) -> Reply:
-	"""The reply to one HTTP request on the MCP endpoint (authentication already checked)."""
+def handle(
+	http_method: str, body: bytes, version_header: str | None, headers: Mapping[str, str] | None = None
+) -> Reply:
+	"""The reply to one HTTP request on the MCP endpoint (authentication already checked).
+
+	`headers` are the request's HTTP headers (case-insensitive), needed for 2026-07-28's
+	Mcp-Method / Mcp-Name checks; `version_header` is its MCP-Protocol-Version.
+	"""
 	if http_method != "POST":
 		return error(
 			None,
@@ -58,41 +71,63 @@ def handle(http_method: str, body: bytes, version_header: str | None) -> Reply:
 		request = parse_message(body)
 		if request is None or request.is_notification:
 			return Reply(202)
-		return _dispatch(request, version_header)
+		return _dispatch(request, version_header, headers or {})
 	except JsonRpcError as exc:
 		return error(request.id if request else None, exc)
 
 
-def negotiate(requested: Any) -> str:
-	"""The client's version when supported, else the newest this server speaks."""
-	return requested if requested in SUPPORTED_VERSIONS else SUPPORTED_VERSIONS[0]
-
-
-def _dispatch(request: Request, version_header: str | None) -> Reply:
-	method = _METHODS.get(request.method)
-	if method is None:
-		# Also the answer to the SDK's `server/discover` probe, which then falls back to initialize.
-		raise JsonRpcError(METHOD_NOT_FOUND, _("Method not found: {0}").format(request.method))
-	version = None if request.method == "initialize" else _header_version(version_header)
+def _dispatch(request: Request, version_header: str | None, headers: Mapping[str, str]) -> Reply:
 	params = {} if request.params is None else request.params
 	if not isinstance(params, dict):
-		raise JsonRpcError(INVALID_PARAMS, _("Invalid params: params must be an object"))
+		raise JsonRpcError(
+			INVALID_PARAMS,
+			_("Invalid params: params must be an object"),
+			http_status=400 if version_header == MODERN else 200,
+		)
+	if modern.is_modern(params, version_header):
+		revision = REVISIONS[modern.check(request, params, version_header, headers)]
+		methods = _MODERN_METHODS
+	elif request.method == "initialize":
+		revision = None
+		methods = _LEGACY_METHODS
+	else:
+		revision = REVISIONS[_header_version(version_header)]
+		methods = _LEGACY_METHODS
+	method = methods.get(request.method)
+	if method is None:
+		# 2026-07-28 answers an unknown (or removed: initialize, ping) method with HTTP 404.
+		raise JsonRpcError(
+			METHOD_NOT_FOUND,
+			_("Method not found: {0}").format(request.method),
+			http_status=404 if methods is _MODERN_METHODS else 200,
+		)
 	try:
-		value = method(params, version)
+		value = method(params, revision)
 	except JsonRpcError:
 		raise
 	except Exception as exc:
 		code, message = describe(exc, request.method)
 		raise JsonRpcError(code, message) from None
+	if revision is not None and revision.modern and isinstance(value, dict) and "resultType" not in value:
+		value = modern.complete(value, server_identity(revision))
 	reply = result(request.id, value)
-	reply.headers[VERSION_HEADER] = version or value["protocolVersion"]
+	reply.headers[VERSION_HEADER] = revision.version if revision else value["protocolVersion"]
 	return reply
 
 
 def _header_version(header: str | None) -> str:
 	if header is None:
 		return ASSUMED_VERSION
-	if header not in SUPPORTED_VERSIONS:
+	if header == MODERN:
+		# The header names 2026-07-28 but the body carries none of its required _meta.
+		raise JsonRpcError(
+			INVALID_PARAMS,
+			_("Invalid params: a {0} request must carry _meta.{1}").format(
+				MODERN, "io.modelcontextprotocol/protocolVersion"
+			),
+			http_status=400,
+		)
+	if header not in LEGACY_VERSIONS:
 		raise JsonRpcError(
 			INVALID_REQUEST,
 			_("Unsupported {0} header: {1}").format(VERSION_HEADER, header[:40]),
@@ -109,6 +144,10 @@ def parse_params(model: type[BaseModel], params: dict) -> Any:
 		raise params_error(exc) from None
 
 
+# No server-to-client stream, so no listChanged notifications: clients re-list instead.
+CAPABILITIES = {"tools": {"listChanged": False}}
+
+
 class InitializeParams(BaseModel):
 	model_config = ConfigDict(extra="allow")
 
@@ -117,30 +156,53 @@ class InitializeParams(BaseModel):
 	client_info: dict[str, Any] | None = Field(default=None, alias="clientInfo")
 
 
-def _initialize(params: dict, _version: None) -> dict:
+def _initialize(params: dict, _revision: None) -> dict:
 	args = parse_params(InitializeParams, params)
+	version = negotiate(args.protocol_version)
 	return {
-		"protocolVersion": negotiate(args.protocol_version),
-		# No server-to-client stream, so no listChanged notifications: clients re-list instead.
-		"capabilities": {"tools": {"listChanged": False}},
-		"serverInfo": {
-			"name": server_settings()["mcp_server_name"],
-			"title": SERVER_TITLE,
-			"version": frappe_assistant_core.__version__,
-		},
+		"protocolVersion": version,
+		"capabilities": CAPABILITIES,
+		"serverInfo": server_identity(REVISIONS[version]),
+		"instructions": instructions(),
 	}
 
 
-def _ping(params: dict, _version: str) -> dict:
+def _ping(params: dict, _revision: Revision) -> dict:
 	return {}
 
 
-# Each method gets its params and the negotiated protocol revision (None for initialize).
-_METHODS: dict[str, Callable[[dict, str | None], dict | EncodedResult]] = {
+def _discover(params: dict, revision: Revision) -> dict:
+	"""server/discover (2026-07-28): the same for every caller, changed only by the settings."""
+	return {
+		"supportedVersions": list(SUPPORTED_VERSIONS),
+		"capabilities": CAPABILITIES,
+		"instructions": instructions(),
+		# The versions and capabilities change only with a deployment and the instructions only
+		# when an administrator edits them; nothing in the answer depends on the caller.
+		"ttlMs": modern.DISCOVER_TTL_MS,
+		"cacheScope": "public",
+	}
+
+
+def _tools_list(params: dict, revision: Revision) -> dict | EncodedResult:
+	return tools.list_tools(parse_params(tools.ListToolsParams, params), revision.version)
+
+
+def _tools_call(params: dict, revision: Revision) -> dict | EncodedResult:
+	return tools.call_tool(parse_params(tools.CallToolParams, params), revision.version)
+
+
+# Each method gets its params and the request's Revision (None for initialize, which picks one).
+_Method = Callable[[dict, Revision | None], dict | EncodedResult]
+_LEGACY_METHODS: dict[str, _Method] = {
 	"initialize": _initialize,
 	"ping": _ping,
-	"tools/list": lambda params, version: tools.list_tools(
-		parse_params(tools.ListToolsParams, params), version
-	),
-	"tools/call": lambda params, _version: tools.call_tool(parse_params(tools.CallToolParams, params)),
+	"tools/list": _tools_list,
+	"tools/call": _tools_call,
+}
+# 2026-07-28 removed initialize and ping, and added server/discover.
+_MODERN_METHODS: dict[str, _Method] = {
+	"server/discover": _discover,
+	"tools/list": _tools_list,
+	"tools/call": _tools_call,
 }

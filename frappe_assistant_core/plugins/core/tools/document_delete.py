@@ -24,8 +24,16 @@ class Arguments(BaseModel):
 	)
 
 
+class Output(BaseModel):
+	deleted: bool = Field(description="True: the document is gone.")
+	doctype: str = Field(description="DocType of the deleted document.")
+	name: str = Field(description="Name of the deleted document.")
+
+
 class DocumentDelete(BaseTool):
 	name = "document_delete"
+	title = "Delete a document"
+	Output = Output
 	description = (
 		"Permanently delete a document. Submitted documents must be cancelled first; documents "
 		"that others link to are refused unless force is set."

@@ -20,6 +20,7 @@ class Arguments(BaseModel):
 
 class DocumentGet(BaseTool):
 	name = "document_get"
+	title = "Get a document"
 	description = (
 		"Get one document (all fields the user may read, child tables included) by DocType and name."
 	)

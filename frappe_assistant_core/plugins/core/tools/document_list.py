@@ -6,13 +6,12 @@ before the query runs, so a typo is a clear error and never reaches SQL.
 
 from __future__ import annotations
 
-from typing import Any
-
 import frappe
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import check_fields, doctype_meta, normalize_filters
+from frappe_assistant_core.plugins._filters import Filters
 from frappe_assistant_core.plugins.core._helpers import check_access, to_json
 
 MAX_LIMIT = 1000
@@ -22,7 +21,7 @@ class Arguments(BaseModel):
 	model_config = ConfigDict(extra="forbid")
 
 	doctype: str = Field(min_length=1, description="DocType to list, e.g. 'ToDo'.")
-	filters: dict[str, Any] | list[list[Any]] = Field(
+	filters: Filters = Field(
 		default_factory=dict,
 		description=(
 			'Frappe filters: {"status": "Open"}, {"amount": [">", 100]} or [["status", "=", "Open"]].'
@@ -42,8 +41,18 @@ class Arguments(BaseModel):
 	start: int = Field(default=0, ge=0, description="Number of matching documents to skip (paging).")
 
 
+class Output(BaseModel):
+	doctype: str = Field(description="The DocType listed.")
+	count: int = Field(description="Number of documents in data.")
+	has_more: bool = Field(description="Whether more documents match beyond this page.")
+	start: int = Field(description="Number of matching documents skipped.")
+	data: list[dict] = Field(description="The documents, each as {fieldname: value}.")
+
+
 class DocumentList(BaseTool):
 	name = "document_list"
+	title = "List documents"
+	Output = Output
 	description = (
 		"List documents of a DocType with filters, chosen fields, sort order and paging; only "
 		"documents and fields the user may read are returned."

@@ -48,6 +48,7 @@ class Arguments(BaseModel):
 
 class DocumentUpdate(BaseTool):
 	name = "document_update"
+	title = "Update a document"
 	description = (
 		"Update fields of an existing document, including child table rows. On a submitted "
 		"document only fields marked 'Allow on Submit' can change."

@@ -22,6 +22,7 @@ class Arguments(BaseModel):
 
 class MetadataDoctype(BaseTool):
 	name = "metadata_doctype"
+	title = "DocType metadata"
 	description = (
 		"Describe a DocType: module, naming, title and search fields, whether it is submittable, "
 		"single or a tree, its workflow, its fields and the fields of each child table."

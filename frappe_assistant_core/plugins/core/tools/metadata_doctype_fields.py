@@ -33,6 +33,7 @@ class Arguments(BaseModel):
 
 class MetadataDoctypeFields(BaseTool):
 	name = "metadata_doctype_fields"
+	title = "DocType fields"
 	description = (
 		"List the fields of a DocType with full detail (type, options, mandatory, read-only, "
 		"hidden, default, dependencies, permission level), optionally filtered by field type."

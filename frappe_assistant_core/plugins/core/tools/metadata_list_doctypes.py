@@ -33,6 +33,7 @@ class Arguments(BaseModel):
 
 class MetadataListDoctypes(BaseTool):
 	name = "metadata_list_doctypes"
+	title = "List DocTypes"
 	description = (
 		"List the DocTypes of the site with module and flags; filter by module, custom, child "
 		"table (istable), single and submittable, or by text in the name."

@@ -26,6 +26,7 @@ class Arguments(BaseModel):
 
 class MetadataPermissions(BaseTool):
 	name = "metadata_permissions"
+	title = "Your permissions on a DocType"
 	description = (
 		"Show the current user's permissions (read, write, create, delete, submit, cancel, ...) "
 		"on a DocType and, if a document name is given, on that document."

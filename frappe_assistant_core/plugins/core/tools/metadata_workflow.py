@@ -21,6 +21,7 @@ class Arguments(BaseModel):
 
 class MetadataWorkflow(BaseTool):
 	name = "metadata_workflow"
+	title = "Workflow of a DocType"
 	description = (
 		"Describe the active workflow of a DocType: its state field, each state (document status, "
 		"who may edit) and each transition (from state, action, next state, role allowed)."

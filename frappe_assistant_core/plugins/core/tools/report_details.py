@@ -24,6 +24,7 @@ class Arguments(BaseModel):
 
 class ReportDetails(BaseTool):
 	name = "report_details"
+	title = "Report details"
 	description = (
 		"Describe a report before running it: type, DocType, its filters (which are mandatory, "
 		"their types, options and defaults) and its columns where they are declared."

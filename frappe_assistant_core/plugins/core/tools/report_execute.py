@@ -44,6 +44,7 @@ class Arguments(BaseModel):
 
 class ReportExecute(BaseTool):
 	name = "report_execute"
+	title = "Run a report"
 	description = (
 		"Run a report (Report Builder, Query or Script report) with filters and return its columns "
 		"and rows as JSON or CSV. Call report_details first to learn the report's filters."

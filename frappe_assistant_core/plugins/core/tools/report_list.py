@@ -37,6 +37,7 @@ class Arguments(BaseModel):
 
 class ReportList(BaseTool):
 	name = "report_list"
+	title = "List reports"
 	description = (
 		"List the reports the user can run (name, type, DocType, module); filter by module, report "
 		"type, DocType or text. Use report_details before report_execute to learn a report's filters."

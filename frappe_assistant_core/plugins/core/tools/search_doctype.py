@@ -28,6 +28,7 @@ class Arguments(BaseModel):
 
 class SearchDoctype(BaseTool):
 	name = "search_doctype"
+	title = "Search a DocType"
 	description = (
 		"Search documents of one DocType by text in their name, title and search fields; returns "
 		"those fields for each match, most recently modified first."

@@ -28,6 +28,7 @@ class Arguments(BaseModel):
 
 class SearchGlobal(BaseTool):
 	name = "search_global"
+	title = "Search everything"
 	description = (
 		"Full-text search across all documents the user can read (the DocTypes enabled in Global "
 		"Search Settings); returns DocType, name, title and the matching content."

@@ -36,6 +36,7 @@ class Arguments(BaseModel):
 
 class SearchLink(BaseTool):
 	name = "search_link"
+	title = "Link field options"
 	description = (
 		"Find valid values for a Link field: options of a DocType matching the text, each with "
 		"its value (the name to store) and a description."

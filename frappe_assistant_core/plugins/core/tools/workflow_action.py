@@ -28,6 +28,7 @@ class Arguments(BaseModel):
 
 class WorkflowAction(BaseTool):
 	name = "workflow_action"
+	title = "Apply a workflow action"
 	description = (
 		"Apply a workflow action such as Approve or Reject to a document; the document moves to the "
 		"next state and is saved, submitted or cancelled as the workflow defines."

@@ -23,6 +23,7 @@ class Arguments(BaseModel):
 
 class WorkflowList(BaseTool):
 	name = "workflow_list"
+	title = "List workflows"
 	description = (
 		"List workflows with the DocType each governs, whether it is active, its states and its "
 		"actions; filter by DocType or active only."

@@ -23,6 +23,7 @@ class Arguments(BaseModel):
 
 class WorkflowStatus(BaseTool):
 	name = "workflow_status"
+	title = "Workflow state of a document"
 	description = (
 		"Show a document's current workflow state and document status, and the workflow actions "
 		"the current user can take on it now (with the state each leads to)."

@@ -24,6 +24,7 @@ from frappe_assistant_core.plugins._doctype_access import (
 	require_permission,
 	value_fields,
 )
+from frappe_assistant_core.plugins._filters import Filters
 from frappe_assistant_core.plugins.data_science._records import fetch_records
 
 MAX_DEFAULT_FIELDS = 50
@@ -48,7 +49,7 @@ class AnalyzeFrappeDataArguments(BaseModel):
 			"field (statistics, trends, correlations). statistics/correlations accept numeric fields only."
 		),
 	)
-	filters: dict | list | None = Field(
+	filters: Filters | None = Field(
 		default=None,
 		description="Frappe filters: {field: value}, {field: [operator, value]} or [[field, operator, value]].",
 	)
@@ -68,6 +69,7 @@ class AnalyzeFrappeDataArguments(BaseModel):
 
 class AnalyzeFrappeData(BaseTool):
 	name = "analyze_frappe_data"
+	title = "Analyze DocType data"
 	description = (
 		"Analyse the records of a DocType that you can read: profile, statistics, trends over time, "
 		"data quality, or correlations between numeric fields. Computed with pandas over at most "

@@ -20,6 +20,7 @@ from frappe_assistant_core.core import timeouts
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.exceptions import ToolDependencyError
 from frappe_assistant_core.plugins._doctype_access import doctype_meta, require_permission
+from frappe_assistant_core.plugins._filters import Filters
 from frappe_assistant_core.plugins.data_science import _sandbox
 from frappe_assistant_core.plugins.data_science._records import fetch_records
 
@@ -34,7 +35,7 @@ class DataQuery(BaseModel):
 
 	doctype: str = Field(min_length=1, description="DocType to read records from.")
 	fields: list[str] = Field(default_factory=lambda: ["name"], description="Fields to read (default: name).")
-	filters: dict | list | None = Field(
+	filters: Filters | None = Field(
 		default=None, description="Frappe filters: {field: value} or [[field, operator, value]]."
 	)
 	limit: int = Field(default=100, ge=1, le=10000, description="Most recent records to read, at most 10000.")
@@ -80,6 +81,7 @@ class ExecutePythonCodeArguments(BaseModel):
 
 class ExecutePythonCode(BaseTool):
 	name = "execute_python_code"
+	title = "Run Python in a sandbox"
 	description = (
 		"Run Python 3 code in an isolated sandbox (no network, no files of the site, no database, "
 		"no new processes) with time and memory limits. "

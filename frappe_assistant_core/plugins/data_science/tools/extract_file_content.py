@@ -65,6 +65,7 @@ class ExtractFileContentArguments(BaseModel):
 
 class ExtractFileContent(BaseTool):
 	name = "extract_file_content"
+	title = "Extract file content"
 	description = (
 		"Extract the content of an uploaded file you can read: text of PDF, DOCX and text files, rows "
 		"of CSV and XLSX sheets, and text of images by OCR where the server has an OCR engine."

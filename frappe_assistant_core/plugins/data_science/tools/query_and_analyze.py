@@ -56,6 +56,7 @@ class QueryAndAnalyzeArguments(BaseModel):
 
 class QueryAndAnalyze(BaseTool):
 	name = "query_and_analyze"
+	title = "Run a read-only SQL query"
 	description = (
 		"Run a single read-only SQL SELECT against the site database and get the rows (at most "
 		"`limit`) with a summary of each column. Anything that could write, lock or wait is refused. "

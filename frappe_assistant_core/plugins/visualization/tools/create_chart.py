@@ -19,6 +19,7 @@ from frappe_assistant_core.plugins._doctype_access import (
 	check_fields,
 	require_permission,
 )
+from frappe_assistant_core.plugins._filters import Filters
 from frappe_assistant_core.plugins.visualization._common import (
 	ColorPattern,
 	Titled,
@@ -70,7 +71,7 @@ class CreateChartArguments(BaseModel):
 	number_of_groups: int | None = Field(
 		default=None, ge=1, le=100, description="Group By: most groups shown."
 	)
-	filters: dict | list | None = Field(
+	filters: Filters | None = Field(
 		default=None,
 		description="Frappe filters: {field: value}, {field: [operator, value]} or [[field, operator, value]].",
 	)
@@ -96,6 +97,7 @@ class CreateChartArguments(BaseModel):
 
 class CreateChart(BaseTool):
 	name = "create_chart"
+	title = "Create a chart"
 	description = (
 		"Create a Dashboard Chart (Count, Sum or Average over time, or Group By a field) on a DocType "
 		"you can read, optionally adding it to an existing Dashboard. Returns the chart's name and URL."

@@ -36,6 +36,7 @@ class CreateDashboardArguments(BaseModel):
 
 class CreateDashboard(BaseTool):
 	name = "create_dashboard"
+	title = "Create a dashboard"
 	description = (
 		"Create a Dashboard showing existing Dashboard Charts (see create_chart) and Number Cards "
 		"(see create_kpi_card) that you can read. Returns the dashboard's name and URL."

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import NUMERIC_TYPES, check_fields, require_permission
+from frappe_assistant_core.plugins._filters import Filters
 from frappe_assistant_core.plugins.visualization._common import (
 	ColorPattern,
 	Titled,
@@ -38,7 +39,7 @@ class CreateKpiCardArguments(BaseModel):
 	aggregate_field: str | None = Field(
 		default=None, description="Numeric field aggregated (required unless function is Count)."
 	)
-	filters: dict | list | None = Field(
+	filters: Filters | None = Field(
 		default=None,
 		description="Frappe filters: {field: value}, {field: [operator, value]} or [[field, operator, value]].",
 	)
@@ -63,6 +64,7 @@ class CreateKpiCardArguments(BaseModel):
 
 class CreateKpiCard(BaseTool):
 	name = "create_kpi_card"
+	title = "Create a KPI card"
 	description = (
 		"Create a Number Card (KPI) showing the Count, Sum, Average, Minimum or Maximum of a DocType "
 		"you can read, with optional filters, optionally added to an existing Dashboard. Returns the "

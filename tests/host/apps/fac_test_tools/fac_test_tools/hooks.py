@@ -7,6 +7,8 @@ app_license = "agpl-3.0"
 assistant_tools = [
 	"fac_test_tools.tools.TestEcho",
 	"fac_test_tools.tools.TestCreateTodo",
+	"fac_test_tools.tools.TestSimpleText",
+	"fac_test_tools.tools.TestErrorHandling",
 	# Collides with the core plugin's tool of the same name: must be refused, never shadow it.
 	"fac_test_tools.tools.ShadowDocumentGet",
 ]

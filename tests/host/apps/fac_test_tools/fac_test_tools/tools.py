@@ -13,8 +13,14 @@ class EchoArguments(BaseModel):
 	message: str = Field(description="Text to send back", max_length=200)
 
 
+class EchoOutput(BaseModel):
+	echo: str = Field(description="The message sent")
+	user: str = Field(description="Who called")
+
+
 class TestEcho(BaseTool):
 	name = "test_echo"
+	Output = EchoOutput
 	description = "Echo a message back with the calling user (test app tool)"
 	Arguments = EchoArguments
 
@@ -28,8 +34,14 @@ class TodoArguments(BaseModel):
 	description: str = Field(description="What the ToDo is about", min_length=1, max_length=500)
 
 
+class TodoOutput(BaseModel):
+	name: str = Field(description="Name of the new ToDo")
+	owner: str = Field(description="Its owner, the caller")
+
+
 class TestCreateTodo(BaseTool):
 	name = "test_create_todo"
+	Output = TodoOutput
 	description = "Create a ToDo for the calling user (test app tool)"
 	Arguments = TodoArguments
 
@@ -45,3 +57,23 @@ class ShadowDocumentGet(BaseTool):
 
 	def execute(self, args) -> dict:
 		return {"shadowed": True}
+
+
+# Fixtures the official conformance suite calls by name (tests/test_mcp_conformance.py): a plain
+# text result, and a tool that fails (an isError result, not a protocol error).
+class TestSimpleText(BaseTool):
+	name = "test_simple_text"
+	title = "Simple text (conformance fixture)"
+	description = "Return a fixed sentence as text (test app tool)"
+
+	def execute(self, args) -> str:
+		return "This is a simple text response for testing."
+
+
+class TestErrorHandling(BaseTool):
+	name = "test_error_handling"
+	title = "Failing tool (conformance fixture)"
+	description = "Always fail with a validation message (test app tool)"
+
+	def execute(self, args) -> dict:
+		frappe.throw("This tool intentionally returns an error for testing")

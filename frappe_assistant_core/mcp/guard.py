@@ -1,0 +1,164 @@
+"""What the MCP endpoint refuses before reading a message: foreign origins, cookie calls without
+Frappe's CSRF token, oversized bodies, and bodies Frappe itself could not parse.
+
+Origin (MCP transports: servers MUST validate it, against DNS rebinding): a request with no
+Origin header (every non-browser client) passes; a browser's Origin passes when it names the
+host the request was sent to and that host is one the site is known by (its site name, the
+`host_name` of its site config, or a loopback address), or when it is on the allow-list
+(Assistant Core Settings > Allowed Origins, and `mcp_allowed_origins` in site config). Anything
+else gets 403 from a `before_request` hook, before Frappe authenticates the request.
+
+A call authenticated by the session cookie (not by a token) must carry the session's CSRF token
+in X-Frappe-CSRF-Token, as Frappe's own POSTs do; a session with no token (one that never loaded
+the desk) cannot call at all. MCP clients use API keys or OAuth tokens.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import frappe
+from frappe import _
+from werkzeug.exceptions import Forbidden
+
+from frappe_assistant_core.mcp.auth import server_settings
+from frappe_assistant_core.mcp.protocol import (
+	FORBIDDEN,
+	INVALID_REQUEST,
+	PARSE_ERROR,
+	JsonRpcError,
+	Reply,
+	error,
+	parse_message,
+)
+
+MCP_PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
+# One JSON-RPC message; tool arguments are small. Larger bodies get 413 before parsing.
+MAX_BODY_BYTES = 4 * 2**20
+CSRF_HEADER = "X-Frappe-CSRF-Token"
+_LOOPBACK = frozenset(("localhost", "127.0.0.1", "::1"))
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def reject_foreign_origin() -> None:
+	"""`before_request` hook: a request to the MCP endpoint from a foreign Origin gets 403 now."""
+	request = getattr(frappe, "request", None)
+	if request is None or request.path != MCP_PATH:
+		return
+	if (refused := origin_refusal()) is not None:
+		raise Forbidden(response=refused.to_response())
+
+
+def origin_refusal() -> Reply | None:
+	"""403 (a JSON-RPC error with no id) when the request's Origin may not call, else None."""
+	origin = frappe.get_request_header("Origin")
+	if not origin or origin_allowed(origin, frappe.request.host):
+		return None
+	return error(
+		None,
+		JsonRpcError(
+			FORBIDDEN,
+			_("Origin {0} may not call this MCP server").format(origin[:100]),
+			http_status=403,
+		),
+	)
+
+
+def origin_allowed(origin: str, host: str) -> bool:
+	"""Whether a browser page at `origin` may call the endpoint reached as `host` (Host header)."""
+	if origin.rstrip("/") in _allow_list():
+		return True
+	target = _endpoint(origin)
+	if target is None or target != _endpoint(f"{target[0]}://{host}"):
+		return False
+	return target[1] in _LOOPBACK or target[1] in _own_hostnames()
+
+
+def csrf_refusal() -> Reply | None:
+	"""403 for a cookie-session call without the session's CSRF token, else None."""
+	if frappe.get_request_header("Authorization") or not _session_cookie_used():
+		return None
+	saved = (frappe.session.data or {}).get("csrf_token")
+	if saved and frappe.get_request_header(CSRF_HEADER) == saved:
+		return None
+	return error(
+		None,
+		JsonRpcError(
+			FORBIDDEN,
+			_(
+				"A call signed in with a session cookie needs the session's CSRF token in {0}; MCP clients "
+				"use an API key or an OAuth token"
+			).format(CSRF_HEADER),
+			http_status=403,
+		),
+	)
+
+
+def body_refusal(request) -> Reply | None:
+	"""413 for a body over MAX_BODY_BYTES, judged by Content-Length before anything is read."""
+	if (request.content_length or 0) <= MAX_BODY_BYTES:
+		return None
+	return error(
+		None,
+		JsonRpcError(
+			INVALID_REQUEST,
+			_("The request body is larger than {0} MB").format(MAX_BODY_BYTES // 2**20),
+			http_status=413,
+		),
+	)
+
+
+def answer_unparsed_body(response=None, request=None) -> None:
+	"""`after_request` hook: when Frappe refused an MCP body it could not parse as JSON (before
+	the endpoint ran), the client still gets a JSON-RPC parse error (-32700, HTTP 400)."""
+	if (
+		response is None
+		or request is None
+		or request.path != MCP_PATH
+		or request.method != "POST"
+		or response.status_code not in (400, 417)
+		or getattr(frappe.local, "fac_mcp_answered", False)
+		or (request.content_length or 0) > MAX_BODY_BYTES
+	):
+		return
+	try:
+		parse_message(request.get_data())
+	except JsonRpcError as exc:
+		if exc.code != PARSE_ERROR:
+			return
+		refused = error(None, exc).to_response()
+		response.set_data(refused.get_data())
+		response.status_code = refused.status_code
+		response.headers["Content-Type"] = "application/json"
+
+
+def _endpoint(url: str) -> tuple[str, str, int] | None:
+	"""(scheme, hostname, port) of an http(s) origin or URL, ports defaulted; None if it is not one."""
+	try:
+		parts = urlsplit(url)
+		port = parts.port
+	except ValueError:
+		return None
+	if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+		return None
+	return parts.scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[parts.scheme]
+
+
+def _own_hostnames() -> set[str]:
+	names = {str(getattr(frappe.local, "site", "") or "").lower()}
+	if host_name := frappe.local.conf.get("host_name"):
+		if endpoint := _endpoint(host_name if "://" in host_name else f"https://{host_name}"):
+			names.add(endpoint[1])
+	return names - {""}
+
+
+def _allow_list() -> set[str]:
+	configured = frappe.local.conf.get("mcp_allowed_origins") or []
+	if isinstance(configured, str):
+		configured = configured.split()
+	return {o.rstrip("/") for o in (*configured, *server_settings().get("mcp_allowed_origins", ()))}
+
+
+def _session_cookie_used() -> bool:
+	request = frappe.request
+	return bool(request.cookies.get("sid") or frappe.form_dict.get("sid")) and frappe.session.user != "Guest"
