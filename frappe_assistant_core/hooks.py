@@ -17,3 +17,20 @@ clear_cache = "frappe_assistant_core.utils.cache.on_clear_cache"
 # MCP clients must get WWW-Authenticate on every 401 of the endpoint, also when Frappe refuses
 # wrong credentials before the endpoint runs.
 after_request = ["frappe_assistant_core.mcp.auth.add_authenticate_header"]
+
+# Tool call log: queued records are written every scheduler tick, old rows deleted daily.
+scheduler_events = {
+	"all": ["frappe_assistant_core.audit.store.write_pending"],
+	"daily": ["frappe_assistant_core.audit.store.delete_expired"],
+}
+
+# An Assistant User reads only the log rows of their own tool calls.
+permission_query_conditions = {
+	"FAC Tool Call Log": "frappe_assistant_core.assistant_core.doctype.fac_tool_call_log.fac_tool_call_log.get_permission_query_conditions",
+}
+has_permission = {
+	"FAC Tool Call Log": "frappe_assistant_core.assistant_core.doctype.fac_tool_call_log.fac_tool_call_log.has_permission",
+}
+
+# A log row names the document and user of a call; it never stops them from being deleted.
+ignore_links_on_delete = ["FAC Tool Call Log"]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
 import frappe_assistant_core
+from frappe_assistant_core.audit import recorder
 from frappe_assistant_core.mcp import tools
 from frappe_assistant_core.mcp.auth import server_settings
 from frappe_assistant_core.mcp.protocol import (
@@ -119,6 +120,7 @@ class InitializeParams(BaseModel):
 
 def _initialize(params: dict, _version: None) -> dict:
 	args = parse_params(InitializeParams, params)
+	recorder.remember_client(args.client_info)  # named in the FAC Tool Call Log of later calls
 	return {
 		"protocolVersion": negotiate(args.protocol_version),
 		# No server-to-client stream, so no listChanged notifications: clients re-list instead.

@@ -16,6 +16,7 @@ from frappe import _
 from frappe.utils.response import json_handler
 from pydantic import BaseModel, ConfigDict, StrictStr
 
+from frappe_assistant_core.audit import recorder
 from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.mcp import list_cache
 from frappe_assistant_core.mcp.protocol import INVALID_PARAMS, EncodedResult, JsonRpcError, describe
@@ -49,6 +50,7 @@ def _list_result(tools: list[ToolInfo], revision: str) -> dict:
 	return {"tools": [info.to_mcp() for info in tools]}
 
 
+@recorder.recorded  # every call, whatever its outcome, goes to the FAC Tool Call Log
 def call_tool(params: CallToolParams) -> dict | EncodedResult:
 	"""Run a tool the session user may see; raises ToolNotFoundError for any other name."""
 	info = get_tool_registry().get_tool(params.name)
@@ -61,6 +63,7 @@ def call_tool(params: CallToolParams) -> dict | EncodedResult:
 	except Exception as exc:
 		_undo_writes()
 		_code, message = describe(exc, params.name)
+		recorder.note_failure(exc, message)
 		return {"content": [{"type": "text", "text": message}], "isError": True}
 	return _encoded_result(text, structured=isinstance(value, dict))
 
