@@ -77,7 +77,7 @@
 
 	function summary(stats) {
 		return esc(
-			__("{0} calls in the last {1} days, {2} not successful ({3}), by {4} users with {5} tools.", [
+			__("{0} calls in the last {1} days, {2} not successful ({3}); users: {4}, tools: {5}.", [
 				stats.total_calls,
 				stats.days,
 				stats.error_calls,
@@ -172,7 +172,7 @@
 				<tr class="fac-recent-call">
 					<td><a href="${esc(`${LOG_LIST}/${encodeURIComponent(c.name)}`)}">${esc(String(c.timestamp).slice(0, 19))}</a></td>
 					<td>${esc(c.user)}</td>
-					<td><span class="fac-status" style="--fac-status:${STATUS_COLORS[c.status] || "#98a1a9"}">${esc(__(c.status))}</span></td>
+					<td><span class="fac-call-status" style="--fac-call-status:${STATUS_COLORS[c.status] || "#98a1a9"}">${esc(__(c.status))}</span></td>
 					<td class="fac-num">${esc(ms(c.duration_ms))}</td>
 					<td>${esc([c.target_doctype, c.target_name].filter(Boolean).join(" "))}</td>
 				</tr>`
