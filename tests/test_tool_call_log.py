@@ -8,6 +8,7 @@ retention and the usage numbers on known rows.
 from __future__ import annotations
 
 import json
+import os
 from unittest import mock
 
 import frappe
@@ -21,9 +22,10 @@ from frappe_assistant_core.api.fac_endpoint import handle_mcp
 from frappe_assistant_core.audit import redaction, store, usage
 from frappe_assistant_core.audit.recorder import DOCTYPE
 from frappe_assistant_core.core.tool_registry import get_tool_registry
+from tests.host import bootstrap
 from tests.support.doctypes import ORDER, ensure_test_doctypes
 from tests.support.server import serve
-from tests.support.site import api_credentials, make_user
+from tests.support.site import api_credentials, make_user, reconnect, run_host_command
 
 PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
 SETTINGS = "Assistant Core Settings"
@@ -476,3 +478,44 @@ def test_usage_api_is_gated_and_checks_days(users):
 		with pytest.raises(frappe.ValidationError, match="days must be"):
 			admin_api.get_usage_stats(days=bad)
 	assert admin_api.get_usage_stats(days="7")["days"] == 7
+
+
+# -- bench CLI --------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(bootstrap.on_real_bench(), reason="uses the host's bench emulation")
+def test_fac_usage_cli_writes_the_queue_and_prints_the_numbers(users):
+	"""`bench --site SITE fac usage --days 7` writes queued calls first, then prints the tables."""
+	store.write_pending()
+	frappe.db.delete(DOCTYPE)
+	frappe.db.commit()
+	call_tool("test_echo", {"message": "queued"}, MEMBER)  # only queued: the CLI writes it
+	insert_rows(
+		{"user": OTHER, "tool": "beta", "plugin": "x", "status": "Error", "timestamp": now_datetime()}
+	)
+	frappe.db.commit()
+	done = run_host_command("bench", os.environ["DB_NAME"], "fac", "usage", "--days", "7")
+	reconnect()
+	lines = done.stdout.splitlines()
+	assert lines[0].startswith("Tool calls in the last 7 days (since ")
+	assert lines[0].endswith(": 2 calls, 1 not successful (50.0%), 2 users, 2 tools")
+	assert lines[2].split() == [
+		"tool",
+		"plugin",
+		"calls",
+		"errors",
+		"error",
+		"rate",
+		"p50",
+		"ms",
+		"p95",
+		"ms",
+		"last",
+		"call",
+	]
+	rows = {line.split()[0]: line.split() for line in lines[3:5]}
+	assert rows["test_echo"][1:5] == ["external", "1", "0", "0.0%"]
+	assert rows["beta"][1:5] == ["x", "1", "1", "100.0%"]
+	assert sorted(line.split()[0] for line in lines[6:]) == sorted(["user", MEMBER, OTHER])
+	frappe.db.delete(DOCTYPE)
+	frappe.db.commit()
