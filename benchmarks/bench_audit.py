@@ -75,8 +75,10 @@ def run() -> dict:
 	extra_sql = on["queries"] - off["queries"]
 	targets = {
 		f"p50_overhead_within_{int(OVERHEAD_MAX * 100)}_percent": overhead <= OVERHEAD_MAX,
+		# An INSERT per call would add at least 1.0 to the mean under load; what the load adds on
+		# both sides is the workers' periodic snapshot revalidation, a few statements every 30 s.
 		"no_extra_sql_on_the_request_path": extra_sql == 0
-		and on["load_queries_mean"] <= off["load_queries_mean"] + 0.01,
+		and on["load_queries_mean"] - off["load_queries_mean"] < 0.5,
 		"every_logged_call_written": written["written"] == written["queued"]
 		and written["rows"] >= on["load_requests"],
 		"no_errors": not (on["errors"] or off["errors"]),
