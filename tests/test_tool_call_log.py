@@ -7,6 +7,7 @@ retention and the usage numbers on known rows.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from unittest import mock
@@ -87,6 +88,9 @@ def test_each_status_is_recorded_with_its_fields_over_http(users):
 	ensure_test_doctypes()
 	order = frappe.get_doc({"doctype": ORDER, "customer": "Audit Corp"}).insert()
 	frappe.db.commit()
+	with contextlib.suppress(frappe.ValidationError):  # refused where the sandbox cannot run
+		admin_api.toggle_plugin(plugin_name="data_science", enable=1)
+	admin_api.toggle_tool(tool_name="execute_python_code", enable=1)
 	clear_rows(MEMBER)
 	clear_rows(MANAGER)
 	member, manager = api_credentials(MEMBER), api_credentials(MANAGER)
@@ -147,9 +151,11 @@ def test_each_status_is_recorded_with_its_fields_over_http(users):
 	assert ok.output is None and not ok.result_truncated  # output bodies are off by default
 	assert python.tool == "execute_python_code"
 	assert (python.client_name, python.client_version) == ("other-agent", "3.1")
-	if json.loads(timed[2])["result"].get("structuredContent", {}).get("status") == "timeout":
+	timed_reply = json.loads(timed[2])
+	if timed_reply.get("result", {}).get("structuredContent", {}).get("status") == "timeout":
 		assert python.status == "Timeout" and json.loads(python.arguments)["code"] == sleepy["code"]
-	else:  # no sandbox on this machine: the plugin's tool is refused
+	else:  # no sandbox on this machine: the plugin cannot be enabled and its tool is refused
+		assert timed_reply["error"]["code"] == -32602, timed_reply
 		assert python.status == "Unavailable"
 	rows = written_rows(MEMBER)
 	assert [(r.tool, r.status) for r in rows] == [
