@@ -14,9 +14,6 @@ assistant_tools = []
 # bench clear-cache / frappe.clear_cache(): every worker reloads plugin and tool state.
 clear_cache = "frappe_assistant_core.utils.cache.on_clear_cache"
 
-# A configuration write that bypassed the controllers reaches every worker within a minute.
-scheduler_events = {"cron": {"* * * * *": ["frappe_assistant_core.utils.plugin_manager.revalidate_registry"]}}
-
 # MCP clients must get WWW-Authenticate on every 401 of the endpoint, also when Frappe refuses
 # wrong credentials before the endpoint runs.
 after_request = [
@@ -27,3 +24,22 @@ after_request = [
 
 # The MCP endpoint refuses a foreign Origin (DNS rebinding) before Frappe authenticates the request.
 before_request = ["frappe_assistant_core.mcp.guard.reject_foreign_origin"]
+
+# Tool call log: queued records are written every scheduler tick, old rows deleted daily. A
+# configuration write that bypassed the controllers reaches every worker within a minute.
+scheduler_events = {
+	"all": ["frappe_assistant_core.audit.store.write_pending"],
+	"daily": ["frappe_assistant_core.audit.store.delete_expired"],
+	"cron": {"* * * * *": ["frappe_assistant_core.utils.plugin_manager.revalidate_registry"]},
+}
+
+# An Assistant User reads only the log rows of their own tool calls.
+permission_query_conditions = {
+	"FAC Tool Call Log": "frappe_assistant_core.assistant_core.doctype.fac_tool_call_log.fac_tool_call_log.get_permission_query_conditions",
+}
+has_permission = {
+	"FAC Tool Call Log": "frappe_assistant_core.assistant_core.doctype.fac_tool_call_log.fac_tool_call_log.has_permission",
+}
+
+# A log row names the document and user of a call; it never stops them from being deleted.
+ignore_links_on_delete = ["FAC Tool Call Log"]

@@ -1,7 +1,8 @@
 """The admin API of Frappe Assistant Core, at the import paths the guide documents.
 
-Plugin endpoints live in admin_plugins, tool endpoints in admin_tools; every one is whitelisted,
-gated on System Manager / Assistant Admin, and POST-only when it changes anything.
+Plugin endpoints live in admin_plugins, tool endpoints in admin_tools, tool call log endpoints in
+admin_usage; every one is whitelisted, gated on System Manager / Assistant Admin, and POST-only
+when it changes anything.
 """
 
 from frappe_assistant_core.api.admin_plugins import get_all_plugins, get_plugin_stats, toggle_plugin
@@ -14,14 +15,17 @@ from frappe_assistant_core.api.admin_tools import (
 	update_tool_category,
 	update_tool_role_access,
 )
+from frappe_assistant_core.api.admin_usage import get_recent_tool_calls, get_usage_stats
 
 __all__ = [
 	"bulk_toggle_tools",
 	"get_all_plugins",
 	"get_available_roles",
 	"get_plugin_stats",
+	"get_recent_tool_calls",
 	"get_tool_configurations",
 	"get_tool_stats",
+	"get_usage_stats",
 	"toggle_plugin",
 	"toggle_tool",
 	"update_tool_category",

@@ -1,4 +1,4 @@
-"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|sync`.
+"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|sync|usage`.
 
 Each command runs the same code and rules as the admin API, as Administrator, and commits.
 """
@@ -121,6 +121,55 @@ def sync(ctx):
 		sync_all()
 
 	_on_each_site(ctx, action)
+
+
+@fac.command("usage")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366), help="window in days")
+@click.pass_context
+def usage(ctx, days):
+	"""Tool calls per tool and busiest users from the FAC Tool Call Log (queued calls written first)."""
+
+	def action():
+		from frappe_assistant_core.audit.store import write_pending
+		from frappe_assistant_core.audit.usage import usage_stats
+
+		write_pending()
+		stats = usage_stats(days)
+		click.echo(
+			f"Tool calls in the last {days} days (since {stats['since']}): {stats['total_calls']} calls, "
+			f"{stats['error_calls']} not successful ({_percent(stats['error_rate'])}), "
+			f"{stats['user_count']} users, {stats['tool_count']} tools"
+		)
+		if not stats["total_calls"]:
+			return
+		click.echo("")
+		rows = [
+			(
+				t["tool"],
+				t["plugin"] or "-",
+				str(t["calls"]),
+				str(t["errors"]),
+				_percent(t["error_rate"]),
+				_ms(t["p50_ms"]),
+				_ms(t["p95_ms"]),
+				t["last_call"][:19],
+			)
+			for t in stats["tools"]
+		]
+		_table(("tool", "plugin", "calls", "errors", "error rate", "p50 ms", "p95 ms", "last call"), rows)
+		click.echo("")
+		users = [(u["user"], str(u["calls"]), str(u["errors"])) for u in stats["users"]]
+		_table(("user", "calls", "errors"), users)
+
+	_on_each_site(ctx, action)
+
+
+def _percent(rate: float) -> str:
+	return f"{rate * 100:.1f}%"
+
+
+def _ms(value: float | None) -> str:
+	return "-" if value is None else f"{value:.1f}"
 
 
 def _toggle(plugin_name: str, enable: bool) -> None:

@@ -19,6 +19,7 @@ from frappe import _
 from frappe.utils.response import json_handler
 from pydantic import BaseModel, ConfigDict, StrictStr
 
+from frappe_assistant_core.audit import recorder
 from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.mcp import list_cache, modern
 from frappe_assistant_core.mcp.auth import server_settings
@@ -87,6 +88,7 @@ def describe_tool(info: ToolInfo, revision: Revision) -> dict:
 	return described
 
 
+@recorder.recorded  # every call, whatever its outcome, goes to the FAC Tool Call Log
 def call_tool(params: CallToolParams, revision: str = SUPPORTED_VERSIONS[0]) -> dict | EncodedResult:
 	"""Run a tool the session user may see; raises ToolNotFoundError for any other name."""
 	rev = REVISIONS[revision]
@@ -98,6 +100,7 @@ def call_tool(params: CallToolParams, revision: str = SUPPORTED_VERSIONS[0]) -> 
 	except Exception as exc:
 		_undo_writes()
 		_code, message = describe(exc, params.name)
+		recorder.note_failure(exc, message)
 		return _finish({"content": [{"type": "text", "text": message}], "isError": True}, rev)
 	if not complete:
 		return _finish(_truncated_result(encoded, max_result_bytes()), rev)

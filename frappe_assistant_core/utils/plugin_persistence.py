@@ -69,15 +69,16 @@ class PluginPersistence:
 		}
 
 	def load_settings(self) -> dict:
-		"""The server switches of Assistant Core Settings (a never-saved switch means on)."""
+		"""The switches of Assistant Core Settings a request reads (a never-saved one has its default)."""
 		stored = frappe.db.get_singles_dict(SETTINGS_DOCTYPE)
-		enabled = stored.get("server_enabled")
 		return {
-			"server_enabled": True if enabled in (None, "") else bool(cint(enabled)),
+			"server_enabled": _switch(stored, "server_enabled", True),
 			"mcp_server_name": stored.get("mcp_server_name") or "frappe-assistant-core",
 			"mcp_instructions": (stored.get("mcp_instructions") or "").strip(),
 			"max_result_kb": cint(stored.get("max_result_kb")),
 			"mcp_allowed_origins": tuple((stored.get("mcp_allowed_origins") or "").split()),
+			"log_tool_calls": _switch(stored, "log_tool_calls", True),
+			"log_tool_output": _switch(stored, "log_tool_output", False),
 		}
 
 	def save_plugin_state(self, plugin_name: str, enabled: bool) -> bool:
@@ -105,6 +106,11 @@ def _update_plugin_row(plugin_name: str, enabled: bool) -> bool:
 		doc.enabled = int(enabled)
 		doc.save(ignore_permissions=True)
 	return bool(doc.enabled)
+
+
+def _switch(stored: dict, fieldname: str, default: bool) -> bool:
+	value = stored.get(fieldname)
+	return default if value in (None, "") else bool(cint(value))
 
 
 def _get_all(doctype: str, **kwargs) -> list:

@@ -37,6 +37,9 @@ REPO = Path(__file__).resolve().parents[2]
 PUBLIC = REPO / "frappe_assistant_core" / "public"
 SHELL = Path(__file__).with_name("shell.html")
 DRIVER = Path(__file__).with_name("drive_fac_admin.js")
+USAGE_DRIVER = Path(__file__).with_name("drive_usage.js")
+CHARTS = REPO / "tests" / "node_modules" / "frappe-charts" / "dist" / "frappe-charts.min.umd.js"
+USAGE_IMAGE = REPO / "docs" / "fac-admin-usage.png"
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACT = REPO / "test-artifacts" / "fac-admin.png"
 README_IMAGE = REPO / "docs" / "fac-admin.png"
@@ -79,7 +82,7 @@ def test_page_is_installed_for_system_manager_and_assistant_admin_only():
 
 
 def test_page_script_is_the_desk_glue_that_requires_the_modules():
-	"""Desk loads fac_admin.js as the page script; it requires the CSS and the five modules, in order."""
+	"""Desk loads fac_admin.js as the page script; it requires the CSS and the six modules, in order."""
 	page = frappe.get_doc("Page", "fac-admin")
 	page.load_assets()
 	assert 'frappe.pages["fac-admin"].on_page_load' in page.script
@@ -91,6 +94,7 @@ def test_page_script_is_the_desk_glue_that_requires_the_modules():
 		"js/fac_admin/render.js",
 		"js/fac_admin/editor.js",
 		"js/fac_admin/controller.js",
+		"js/fac_admin/usage.js",
 	]
 	for asset in assets:
 		assert (PUBLIC / asset).is_file(), asset
@@ -152,6 +156,8 @@ class _ShellHandler(http.server.BaseHTTPRequestHandler):
 				kind = "text/css" if file.suffix == ".css" else "text/javascript"
 				return self._send(200, file.read_bytes(), kind)
 			return self._send(404, b"not found", "text/plain")
+		if path == "/vendor/frappe-charts.min.umd.js":
+			return self._send(200, CHARTS.read_bytes(), "text/javascript")
 		if path.startswith("/api/"):
 			return self._forward()
 		return self._send(404, b"not found", "text/plain")
@@ -346,3 +352,68 @@ def test_fac_admin_page_in_chromium_changes_the_database():
 	finally:
 		frappe.db.rollback()
 		_baseline([plugin, fail_plugin], touched)
+
+
+@pytest.mark.browser
+def test_usage_section_in_chromium():
+	"""Known log rows: the Usage section draws the chart, lists tools and users with links to the
+	filtered log, sorts by error rate, and the tool dialog shows the tool's recent calls."""
+	from frappe.utils import add_days, now_datetime
+
+	from frappe_assistant_core.audit import store
+
+	node = _node()
+	store.write_pending()
+	frappe.db.delete("FAC Tool Call Log")
+	now = now_datetime()
+	rows = [("document_get", "Success", 12.0, 0)] * 6 + [("document_get", "Permission Denied", 3.0, 1)]
+	rows += [("document_list", "Success", 30.0, 2)] * 3 + [("execute_python_code", "Timeout", 1000.0, 3)] * 2
+	for tool, status, duration, days_ago in rows:
+		doc = frappe.get_doc(
+			{
+				"doctype": "FAC Tool Call Log",
+				"timestamp": add_days(now, -days_ago),
+				"user": ADMIN_USER,
+				"tool": tool,
+				"plugin": "data_science" if tool == "execute_python_code" else "core",
+				"status": status,
+				"duration_ms": duration,
+				"target_doctype": "ToDo",
+			}
+		)
+		doc.flags.fac_from_queue = True
+		doc.insert(ignore_permissions=True)
+	frappe.db.commit()
+	token = api_credentials(make_user(ADMIN_USER, ["Assistant Admin"]))
+	image = (
+		USAGE_IMAGE
+		if os.environ.get("FAC_UPDATE_README_IMAGE") or not USAGE_IMAGE.exists()
+		else ARTIFACT.with_name("fac-admin-usage.png")
+	)
+	try:
+		with serve(workers=1) as server, _shell(server.url, token) as shell_url:
+			scenario = {"url": f"{shell_url}/app/fac-admin", "tool": "document_get", "screenshot": str(image)}
+			done = subprocess.run(
+				[node, str(USAGE_DRIVER), json.dumps(scenario)],
+				cwd=REPO,
+				capture_output=True,
+				text=True,
+				timeout=300,
+				check=False,
+			)
+		report = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
+		assert done.returncode == 0, (report.get("error"), done.stderr[-3000:])
+		assert report["page_errors"] == []
+		assert report["summary"].startswith("12 calls in the last 30 days, 3 not successful (25.0%)")
+		assert report["chart_bars"] >= 4  # one stacked bar segment per (day, status) with calls
+		assert report["tools"] == ["document_get", "document_list", "execute_python_code"]
+		assert report["by_error_rate"] == ["execute_python_code", "document_get", "document_list"]
+		assert report["tool_link"] == "/app/fac-tool-call-log?tool=document_get"
+		assert report["users"] == [
+			[ADMIN_USER.split("@")[0], "/app/fac-tool-call-log?user=" + ADMIN_USER.replace("@", "%40")]
+		]
+		assert len(report["recent"]) == 7 and "Permission Denied" in report["recent"][-1]
+		assert image.stat().st_size > 10_000
+	finally:
+		frappe.db.delete("FAC Tool Call Log")
+		frappe.db.commit()

@@ -84,6 +84,7 @@ test("on_page_load loads the CSS and modules in dependency order, then renders t
 		"/assets/frappe_assistant_core/js/fac_admin/render.js",
 		"/assets/frappe_assistant_core/js/fac_admin/editor.js",
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
+		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
 	]);
 	assert.equal(d.wrapper.querySelector("h1.title").textContent, "FAC Admin");
 	assert.equal(d.wrapper.querySelectorAll(".layout-main-section .fac-plugin-card").length, 4);

@@ -223,6 +223,15 @@ class FakeAdminApi {
 		return this.roles;
 	}
 
+	// The tool call log: empty unless a test sets `usage` / `recentCalls`.
+	_get_usage_stats({ days }) {
+		return this.usage || usageStats({ days });
+	}
+
+	_get_recent_tool_calls({ tool_name }) {
+		return (this.recentCalls || {})[tool_name] || [];
+	}
+
 	_toggle_plugin({ plugin_name, enable }) {
 		const plugin = this.plugins.find((p) => p.name === plugin_name);
 		const on = enable === 1 || enable === true || enable === "1";
@@ -296,4 +305,26 @@ function flip(window, input) {
 	fire(window, input, "change");
 }
 
-module.exports = { HOSTILE, ROLES, plugins, tools, tool, FakeAdminApi, ServerError, flush, dom, fragment, fire, flip };
+/** get_usage_stats' answer: no calls, or the `tools` / `users` given (daily counts all zero). */
+function usageStats({ days = 30, tools = [], users = [], pending = 0 } = {}) {
+	const statuses = ["Success", "Error", "Invalid Arguments", "Permission Denied", "Timeout", "Unavailable"];
+	const dates = Array.from({ length: days }, (_, i) => `2026-01-${String(i + 1).padStart(2, "0")}`);
+	const series = Object.fromEntries(statuses.map((s) => [s, dates.map(() => 0)]));
+	const total = tools.reduce((n, t) => n + t.calls, 0);
+	const errors = tools.reduce((n, t) => n + t.errors, 0);
+	return {
+		days,
+		statuses,
+		total_calls: total,
+		error_calls: errors,
+		error_rate: total ? errors / total : 0,
+		user_count: users.length,
+		tool_count: tools.length,
+		daily: { dates, series },
+		tools,
+		users,
+		pending,
+	};
+}
+
+module.exports = { usageStats, HOSTILE, ROLES, plugins, tools, tool, FakeAdminApi, ServerError, flush, dom, fragment, fire, flip };

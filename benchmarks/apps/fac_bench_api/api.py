@@ -33,3 +33,17 @@ def tools_list(**kwargs: Any) -> Response:
 	tools = upstream.tools_list(frappe.session.user, per_tool_lookup=strategy == "upstream")
 	body = {"jsonrpc": "2.0", "id": message.get("id"), "result": {"tools": tools}}
 	return Response(json.dumps(body, ensure_ascii=False), status=200, mimetype="application/json")
+
+
+@frappe.whitelist(methods=["POST"])
+def handle_mcp_unlogged(**kwargs: Any) -> Response:
+	"""The real MCP endpoint with tools/call's recorder taken out: the 'logging off' baseline of
+	benchmarks.bench_audit, served by the same workers in the same rounds as the logged endpoint."""
+	from frappe_assistant_core.mcp import tools
+
+	logged = tools.call_tool
+	tools.call_tool = logged.__wrapped__  # sync workers: one request at a time per process
+	try:
+		return fac_endpoint.handle_mcp()
+	finally:
+		tools.call_tool = logged

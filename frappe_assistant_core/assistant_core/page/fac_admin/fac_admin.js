@@ -14,6 +14,7 @@
 		"/assets/frappe_assistant_core/js/fac_admin/render.js",
 		"/assets/frappe_assistant_core/js/fac_admin/editor.js",
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
+		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
 	];
 
 	frappe.pages["fac-admin"].on_page_load = function (wrapper) {
@@ -31,11 +32,12 @@
 		loaded.then(() => {
 			const body = document.createElement("div");
 			page.main[0].appendChild(body);
-			wrapper.fac_admin = new window.fac_admin.Controller(body, {
-				api: fac_admin_desk_api(),
-				ui: fac_admin_desk_ui(),
-			});
+			const api = fac_admin_desk_api();
+			wrapper.fac_admin = new window.fac_admin.Controller(body, { api, ui: fac_admin_desk_ui() });
 			wrapper.fac_admin.load();
+			// The Usage section: calls from the FAC Tool Call Log, drawn with desk's chart library.
+			wrapper.fac_admin_usage = new window.fac_admin.UsageSection(body, { api, Chart: frappe.Chart });
+			wrapper.fac_admin_usage.load();
 		});
 	};
 

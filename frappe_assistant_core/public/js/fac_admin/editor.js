@@ -76,6 +76,7 @@
 							${mode(RESTRICTED, __("Restrict to listed roles"), __("Only users with a role ticked below (and System Managers) see this tool."))}
 							<div class="fac-role-list" role="group" aria-label="${esc(__("Roles allowed to use {0}", [tool.name]))}">${roleBoxes(roles, current, restricted)}</div>
 						</fieldset>
+						<div class="fac-dialog-usage" aria-live="polite"></div>
 						<p class="fac-dialog-error" role="alert" hidden></p>
 						<div class="fac-dialog-actions">
 							<button type="button" class="btn btn-sm btn-default fac-dialog-cancel">${esc(__("Cancel"))}</button>
@@ -117,6 +118,10 @@
 			if (first) {
 				first.focus();
 			}
+			// The Usage section (usage.js), when loaded, fills in the tool's recent calls.
+			const box = this.host.querySelector(".fac-dialog-usage");
+			const CustomEventClass = this.page.root.ownerDocument.defaultView.CustomEvent;
+			this.page.root.dispatchEvent(new CustomEventClass("fac-tool-dialog-open", { detail: { tool: name, box } }));
 			if (this.page.state.roles === null) {
 				try {
 					this.page.state.roles = (await this.page._call("get_available_roles", {}, "GET")) || [];
