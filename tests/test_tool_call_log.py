@@ -94,7 +94,8 @@ def test_each_status_is_recorded_with_its_fields_over_http(users):
 	clear_rows(MEMBER)
 	clear_rows(MANAGER)
 	member, manager = api_credentials(MEMBER), api_credentials(MANAGER)
-	agent = {"User-Agent": "audit-agent/3.1 (tests)"}
+	# The revision initialize negotiates below, named on every later request as the spec says.
+	agent = {"User-Agent": "audit-agent/3.1 (tests)", "MCP-Protocol-Version": "2025-06-18"}
 	with serve(workers=1) as server:
 
 		def rpc(method, params, auth, headers=None):
@@ -200,7 +201,7 @@ def call_tool(name: str, arguments: dict, user: str, headers: dict | None = None
 		path=PATH,
 		method="POST",
 		data=json.dumps(message),
-		headers=headers or {},
+		headers={"MCP-Protocol-Version": "2025-06-18", **(headers or {})},
 		content_type="application/json",
 	).get_environ()
 	previous = getattr(frappe.local, "request", None)
