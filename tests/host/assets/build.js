@@ -65,13 +65,15 @@ function lay_out(args) {
 		const target = path.join(args.out, app.name);
 		fs.rmSync(target, { recursive: true, force: true });
 		fs.mkdirSync(path.join(target, "dist"), { recursive: true });
-		for (const entry of fs.readdirSync(app.public_dir)) {
-			if (entry === "dist" || entry === "node_modules") continue;
-			fs.symlinkSync(path.join(app.public_dir, entry), path.join(target, entry));
-		}
+		const entries = fs.readdirSync(app.public_dir).filter((e) => e !== "dist" && e !== "node_modules");
 		if (app.name === args.host_app) {
+			host.link_public_tree(app.public_dir, target, entries);
 			// The framework's pages load a few files straight from its node_modules.
 			fs.symlinkSync(NODE_MODULES, path.join(target, "node_modules"));
+			continue;
+		}
+		for (const entry of entries) {
+			fs.symlinkSync(path.join(app.public_dir, entry), path.join(target, entry));
 		}
 	}
 }

@@ -6,6 +6,7 @@
 // These helpers map such names back to what exists. A bench needs none of this.
 "use strict";
 
+const fs = require("node:fs");
 const path = require("node:path");
 
 const HOST = "monoframe";
@@ -43,12 +44,42 @@ function host_names_plugin({ host_public, node_modules }) {
 	};
 }
 
+/** Links `target/<entry>` to the host's public files one file at a time, adding the name the host's
+ * pages ask for beside every file or folder named after upstream (/assets/monoframe/images/
+ * monoframe-favicon.svg is images/frappe-favicon.svg). */
+function link_public_tree(public_dir, target, entries) {
+	const walk = (relative) => {
+		const source = path.join(public_dir, relative);
+		const names = [relative];
+		if (path.basename(relative).includes(UPSTREAM)) {
+			names.push(path.join(path.dirname(relative), path.basename(relative).split(UPSTREAM).join(HOST)));
+		}
+		if (fs.statSync(source).isDirectory()) {
+			for (const name of names) fs.mkdirSync(path.join(target, name), { recursive: true });
+			for (const child of fs.readdirSync(source)) walk(path.join(relative, child));
+			return;
+		}
+		for (const name of names) {
+			const parent = path.join(target, path.dirname(name));
+			fs.mkdirSync(parent, { recursive: true });
+			fs.symlinkSync(source, path.join(target, name));
+		}
+	};
+	for (const entry of entries) walk(entry);
+	// The host's hooks name app_logo_url images/monoframe-logo.svg, a file it does not ship under any
+	// name; Frappe's hooks name its framework logo, which the host does ship.
+	const logo = path.join(target, "images", `${HOST}-logo.svg`);
+	if (!fs.existsSync(logo)) {
+		fs.symlinkSync(path.join(public_dir, "images", `${UPSTREAM}-framework-logo.svg`), logo);
+	}
+}
+
 /** assets.json key the host's templates ask for: frappe-web.bundle.js -> monoframe-web.bundle.js. */
 function host_bundle_name(name) {
 	return name.split(UPSTREAM).join(HOST);
 }
 
-module.exports = { HOST, host_names_plugin, upstream_name, host_bundle_name };
+module.exports = { HOST, host_names_plugin, upstream_name, host_bundle_name, link_public_tree };
 
 /** Code put first in every JS bundle: the host's global object under Frappe's name, which the apps'
  * desk code (page scripts, form scripts) uses, as it does on a real bench. */
