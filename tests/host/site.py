@@ -74,16 +74,38 @@ def create_site(db_name: str, admin_password: str = "admin") -> float:
 	scheduler.toggle_scheduler(False)
 	# With no time zone the framework assumes Asia/Kolkata; a site made by the setup wizard has one.
 	frappe.db.set_single_value("System Settings", "time_zone", "UTC")
-	# A bench's new site is finished in the browser by the setup wizard; the host's wizard is not
-	# usable (its page_js names public/js/monoframe/setup_wizard.js, which the host does not ship), so
-	# mark the setup done as the wizard's last step does, or the desk opens /app/setup-wizard.
-	frappe.db.set_single_value("System Settings", "setup_complete", 1)
-	frappe.db.set_default("desktop:home_page", "workspace")
+	_mark_setup_complete()
 	frappe.db.commit()
 	for app in frappe.get_installed_apps()[1:]:
 		install_app(app)
 	frappe.destroy()
 	return time.monotonic() - started
+
+
+def _mark_setup_complete() -> None:
+	"""A bench's new site is finished in the browser by the setup wizard; the host's wizard is not
+	usable (its page_js names public/js/monoframe/setup_wizard.js, which the host does not ship), so
+	mark the setup done as the wizard's last step does, or the desk opens /app/setup-wizard."""
+	import frappe
+
+	frappe.db.set_single_value("System Settings", "setup_complete", 1)
+	frappe.db.set_default("desktop:home_page", "workspace")
+
+
+def complete_setup() -> None:
+	"""Mark the setup of the site of this process's environment done (sites made before the host
+	did it when creating them)."""
+	_prepare_dirs(os.environ["DB_NAME"])
+	import frappe
+
+	frappe.init()
+	frappe.connect()
+	try:
+		if not frappe.db.get_single_value("System Settings", "setup_complete"):
+			_mark_setup_complete()
+			frappe.db.commit()
+	finally:
+		frappe.destroy()
 
 
 def install_app(app: str) -> None:
