@@ -74,6 +74,10 @@ def create_site(db_name: str, admin_password: str = "admin") -> float:
 	scheduler.toggle_scheduler(False)
 	# With no time zone the framework assumes Asia/Kolkata; a site made by the setup wizard has one.
 	frappe.db.set_single_value("System Settings", "time_zone", "UTC")
+	# ... where the framework's install left Asia/Kolkata in the defaults and on Administrator, which
+	# the desk would show beside every time (the setup wizard sets both).
+	frappe.db.set_default("time_zone", "UTC")
+	frappe.db.set_value("User", "Administrator", "time_zone", "UTC", update_modified=False)
 	_mark_setup_complete()
 	frappe.db.commit()
 	for app in frappe.get_installed_apps()[1:]:

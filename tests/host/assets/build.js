@@ -146,9 +146,10 @@ function write_manifest(args, results) {
 		for (const [output, info] of Object.entries(result.metafile.outputs)) {
 			if (!info.entryPoint || output.endsWith(".map")) continue;
 			const url = "/assets/" + path.relative(args.out, path.resolve(output)).split(path.sep).join("/");
+			// Named as templates ask for them: desk.bundle.scss as desk.bundle.css; the CSS a JS bundle
+			// imports (esbuild writes it beside the JS) as that bundle's name with .css.
 			const source = path.basename(info.entryPoint);
-			// desk.bundle.scss is asked for as desk.bundle.css
-			const key = STYLE.test(source) ? source.replace(STYLE, ".css") : source.replace(/\.ts$/, ".js");
+			const key = source.replace(/\.(js|ts|css|scss|sass)$/, path.extname(output));
 			manifest[key] = url;
 			if (args.host_app) manifest[host.host_bundle_name(key)] = url;
 		}
