@@ -1,34 +1,24 @@
 // Drives the FAC Admin page's Usage section in Debian's headless Chromium (playwright-core) for
-// tests/browser/test_fac_admin_page.py::test_usage_section_in_chromium, which wrote known log rows.
+// tests/browser/test_fac_admin_page.py::test_usage_section_in_the_real_desk, which wrote known log rows; logs in through /login.
 //
-// Usage: node tests/browser/drive_usage.js '{"url": ..., "tool": ..., "screenshot": path}'
+// Usage: node tests/browser/drive_usage.js '{"base_url", "user", "password", "tool", "screenshot"}'
 // Prints one JSON report as the last line of stdout; exits non-zero when a step fails.
 "use strict";
 
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
-
-const CHROMIUM = process.env.FAC_CHROMIUM || "/usr/bin/chromium";
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const desk = require("./desk");
 
 function toolOrder(page) {
 	return page.$$eval(".fac-usage-tool", (rows) => rows.map((r) => r.dataset.tool));
 }
 
 async function run(scenario, report) {
-	const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "fac-chromium-"));
-	const context = await chromium.launchPersistentContext(userDataDir, {
-		executablePath: CHROMIUM,
-		headless: true,
-		args: FLAGS,
-		viewport: { width: 1360, height: 900 },
-	});
+	const browser = await desk.open_browser(report);
 	try {
-		const page = context.pages()[0] || (await context.newPage());
-		page.on("pageerror", (err) => report.page_errors.push(String(err)));
-		await page.goto(scenario.url);
+		const page = browser.page;
+		await desk.login(page, scenario.base_url, scenario.user, scenario.password);
+		await desk.open_route(page, scenario.base_url, "/app/fac-admin");
 		await page.waitForSelector(".fac-admin-usage .fac-usage-tool");
 		await page.waitForSelector(".fac-usage-chart svg");
 		report.summary = await page.textContent(".fac-usage-summary");
@@ -49,14 +39,13 @@ async function run(scenario, report) {
 		await page.waitForSelector(".fac-dialog .fac-recent-call");
 		report.recent = await page.$$eval(".fac-dialog .fac-recent-call", (rows) => rows.map((r) => r.textContent.replace(/\s+/g, " ").trim()));
 	} finally {
-		await context.close();
-		fs.rmSync(userDataDir, { recursive: true, force: true });
+		await browser.close();
 	}
 }
 
 async function main() {
 	const scenario = JSON.parse(process.argv[2]);
-	const report = { page_errors: [] };
+	const report = { page_errors: [], console_errors: [], native_dialogs: [], requests: [] };
 	let code = 0;
 	try {
 		await run(scenario, report);

@@ -1,27 +1,21 @@
-"""FAC Admin desk page (/app/fac-admin): the Page record, the JS unit tests and a real browser run.
+"""FAC Admin desk page (/app/fac-admin): the Page record, the JS unit tests and the real desk.
 
 The JS unit tests (tests/js, node's test runner + jsdom) run here through `node --test` so they
 report through pytest. The browser test drives Debian's headless Chromium with playwright-core
-against the real app server (gunicorn, 2 workers) and then reads the database. The test host has
-no built desk bundle, so the page runs inside tests/browser/shell.html, a test-only shell that
-provides the few desk globals the page uses; a small loopback server here serves that shell, the
-app's public/ files under /assets/frappe_assistant_core/ (as bench links them) and forwards /api/*
-to the app server, so the page's frappe.call reaches the real endpoints from the same origin.
+against the real app server (gunicorn, 2 workers) serving the real desk (the bundles built by
+tests/host/assets/build.js): it logs in through /login, runs the flows of drive_fac_admin.js (the
+FAC Admin page's plugin and tool flows, the plugin list and form, whose save is a toggle, and its
+refusal for core, a tool's form) and then reads the database. Each flow's result is checked by the
+`_check_<flow>` function of the same name below.
 """
 
 from __future__ import annotations
 
-import contextlib
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
-import threading
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import frappe
@@ -31,19 +25,21 @@ from frappe_assistant_core.api import admin_api
 from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from tests.support.server import serve
-from tests.support.site import api_credentials, make_user
+from tests.support.site import make_user
 
 REPO = Path(__file__).resolve().parents[2]
 PUBLIC = REPO / "frappe_assistant_core" / "public"
-SHELL = Path(__file__).with_name("shell.html")
 DRIVER = Path(__file__).with_name("drive_fac_admin.js")
 USAGE_DRIVER = Path(__file__).with_name("drive_usage.js")
-CHARTS = REPO / "tests" / "node_modules" / "frappe-charts" / "dist" / "frappe-charts.min.umd.js"
 USAGE_IMAGE = REPO / "docs" / "fac-admin-usage.png"
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACT = REPO / "test-artifacts" / "fac-admin.png"
 README_IMAGE = REPO / "docs" / "fac-admin.png"
+REFUSAL_ARTIFACT = REPO / "test-artifacts" / "fac-plugin-configuration-refusal.png"
+REFUSAL_README_IMAGE = REPO / "docs" / "fac-plugin-configuration-refusal.png"
 ADMIN_USER = "fac-admin-page@example.com"
+ADMIN_PASSWORD = "fac-admin-page-Pa55!"
+CORE_REFUSAL = "Plugin core is always enabled and cannot be disabled"
 PLUGIN_DT = "FAC Plugin Configuration"
 TOOL_DT = "FAC Tool Configuration"
 
@@ -120,92 +116,18 @@ def test_js_unit_tests_pass():
 
 
 # --------------------------------------------------------------------------------------------------
-# End to end in Chromium
+# End to end in Chromium, in the real desk
 # --------------------------------------------------------------------------------------------------
 
-
-class _ShellHandler(http.server.BaseHTTPRequestHandler):
-	"""Serves the shell, the app's assets and its config; forwards /api/ to the app server."""
-
-	app_url = ""
-	config_js = b""
-
-	def log_message(self, format, *args):  # quiet
-		pass
-
-	def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
-		self.send_response(status)
-		self.send_header("Content-Type", content_type)
-		self.send_header("Content-Length", str(len(body)))
-		self.send_header("Cache-Control", "no-store")
-		for key, value in (headers or {}).items():
-			self.send_header(key, value)
-		self.end_headers()
-		self.wfile.write(body)
-
-	def do_GET(self):
-		path = self.path.split("?", 1)[0]
-		if path == "/app/fac-admin":
-			return self._send(200, SHELL.read_bytes(), "text/html; charset=utf-8")
-		if path == "/shell-config.js":
-			return self._send(200, self.config_js, "text/javascript")
-		prefix = "/assets/frappe_assistant_core/"
-		if path.startswith(prefix):
-			file = (PUBLIC / path[len(prefix) :]).resolve()
-			if file.is_file() and PUBLIC.resolve() in file.parents:
-				kind = "text/css" if file.suffix == ".css" else "text/javascript"
-				return self._send(200, file.read_bytes(), kind)
-			return self._send(404, b"not found", "text/plain")
-		if path == "/vendor/frappe-charts.min.umd.js":
-			return self._send(200, CHARTS.read_bytes(), "text/javascript")
-		if path.startswith("/api/"):
-			return self._forward()
-		return self._send(404, b"not found", "text/plain")
-
-	def do_POST(self):
-		if self.path.startswith("/api/"):
-			return self._forward()
-		return self._send(404, b"not found", "text/plain")
-
-	def _forward(self) -> None:
-		length = int(self.headers.get("Content-Length") or 0)
-		body = self.rfile.read(length) if length else None
-		headers = {
-			k: v for k, v in self.headers.items() if k.lower() in {"authorization", "content-type", "accept"}
-		}
-		request = urllib.request.Request(
-			self.app_url + self.path, data=body, method=self.command, headers=headers
-		)
-		try:
-			with urllib.request.urlopen(request, timeout=60) as response:
-				status, content_type, payload = (
-					response.status,
-					response.headers.get("Content-Type"),
-					response.read(),
-				)
-		except urllib.error.HTTPError as err:
-			status, content_type, payload = err.code, err.headers.get("Content-Type"), err.read()
-		self._send(status, payload, content_type or "application/json")
-
-
-@contextlib.contextmanager
-def _shell(app_url: str, token: str) -> Iterator[str]:
-	handler = type(
-		"Handler",
-		(_ShellHandler,),
-		{
-			"app_url": app_url,
-			"config_js": f"window.FAC_TEST_CONFIG = {json.dumps({'token': token})};".encode(),
-		},
-	)
-	server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-	thread = threading.Thread(target=server.serve_forever, daemon=True)
-	thread.start()
-	try:
-		yield f"http://127.0.0.1:{server.server_address[1]}"
-	finally:
-		server.shutdown()
-		server.server_close()
+FLOWS = [
+	"login",
+	"fac_admin_plugins",
+	"fac_admin_tools",
+	"fac_admin_reload",
+	"plugin_form_toggle",
+	"plugin_form_refusal",
+	"tool_form",
+]
 
 
 def _tool_state(name: str) -> dict:
@@ -231,141 +153,219 @@ def _baseline(plugins: list[str], tools: list[str]) -> None:
 	frappe.db.commit()
 
 
+def _desk_user() -> str:
+	"""An Assistant Admin (no System Manager) who logs in with a password, committed."""
+	from frappe.utils.password import update_password
+
+	make_user(ADMIN_USER, ["Assistant Admin"])
+	update_password(ADMIN_USER, ADMIN_PASSWORD)
+	frappe.db.commit()
+	return ADMIN_USER
+
+
+def _screenshots(artifact: Path, readme_image: Path) -> list[str]:
+	"""The test's own screenshot, and the README's when it is missing or FAC_UPDATE_README_IMAGE is set."""
+	paths = [str(artifact)]
+	if not readme_image.exists() or os.environ.get("FAC_UPDATE_README_IMAGE"):
+		paths.append(str(readme_image))
+	return paths
+
+
+def _drive(scenario: dict) -> dict:
+	done = subprocess.run(
+		[_node(), str(DRIVER), json.dumps(scenario)],
+		cwd=REPO,
+		capture_output=True,
+		text=True,
+		timeout=600,
+		check=False,
+	)
+	report = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
+	assert done.returncode == 0, (report.get("error"), report.get("steps"), done.stderr[-3000:])
+	assert report["steps"] == scenario["flows"], report["steps"]
+	return report
+
+
 @pytest.mark.browser
-def test_fac_admin_page_in_chromium_changes_the_database():
-	"""Toggling a plugin and a tool, editing a tool and a bulk disable in the browser change the DB rows;
-	a refused toggle shows the server's message and keeps the stored state; all survives a reload."""
-	node = _node()
+def test_real_desk_in_chromium_changes_the_database():
+	"""Logged in through /login, the FAC Admin page's plugin and tool flows, the plugin form's save
+	(a toggle) and its refusal for core, and a tool's form work in the real desk with no console
+	error, and what they changed is in the database and reaches the MCP registry."""
 	if not os.path.exists(CHROMIUM):
 		pytest.fail(f"{CHROMIUM} is missing: run tests/host/setup.sh (installs Debian's chromium)")
 	core_tools = sorted(frappe.get_all(TOOL_DT, filters={"plugin_name": "core"}, pluck="name"))
-	metadata_tools = [t for t in core_tools if "metadata" in t]
-	assert len(metadata_tools) >= 2, core_tools
-	tool, edit_tool = "search_global", "document_get"
-	assert {tool, edit_tool} <= set(core_tools), core_tools
-	plugin, fail_plugin = "visualization", "batch_processing"
-	plugin_tools = frappe.get_all(TOOL_DT, filters={"plugin_name": plugin}, pluck="name")
-	assert plugin_tools, "the visualization plugin's tools are configured"
-	touched = sorted({tool, edit_tool, *core_tools})
-	_baseline([plugin, fail_plugin], touched)
-	token = api_credentials(make_user(ADMIN_USER, ["Assistant Admin"]))
-	screenshots = [str(ARTIFACT)]
-	if not README_IMAGE.exists() or os.environ.get("FAC_UPDATE_README_IMAGE"):
-		screenshots.append(str(README_IMAGE))
+	scenario = {
+		"flows": FLOWS,
+		"user": _desk_user(),
+		"password": ADMIN_PASSWORD,
+		"plugin": "visualization",
+		"fail_plugin": "batch_processing",
+		"form_plugin": "data_science",
+		"tool": "search_global",
+		"edit_tool": "document_get",
+		"edit_role": "Assistant User",
+		"bulk_search": "metadata",
+		"form_tool": "document_list",
+		"core_refusal": CORE_REFUSAL,
+		"screenshots": _screenshots(ARTIFACT, README_IMAGE),
+		"refusal_screenshots": _screenshots(REFUSAL_ARTIFACT, REFUSAL_README_IMAGE),
+	}
+	assert {scenario["tool"], scenario["edit_tool"], scenario["form_tool"]} <= set(core_tools), core_tools
+	plugins = [scenario["plugin"], scenario["fail_plugin"], scenario["form_plugin"]]
+	touched = sorted({scenario["tool"], scenario["edit_tool"], *core_tools})
+	_baseline(plugins, touched)
 	try:
-		with serve(workers=2) as server, _shell(server.url, token) as shell_url:
-			scenario = {
-				"url": f"{shell_url}/app/fac-admin",
-				"plugin": plugin,
-				"tool": tool,
-				"fail_plugin": fail_plugin,
-				"edit_tool": edit_tool,
-				"edit_role": "Assistant User",
-				"bulk_search": "metadata",
-				"screenshots": screenshots,
-			}
-			done = subprocess.run(
-				[node, str(DRIVER), json.dumps(scenario)],
-				cwd=REPO,
-				capture_output=True,
-				text=True,
-				timeout=300,
-				check=False,
-			)
-		report = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
-		assert done.returncode == 0, (report.get("error"), report.get("steps"), done.stderr[-3000:])
-
-		# The page was loaded the desk way, with the Page record's roles, and behaved.
-		assert set(report["page_roles"]) == {"System Manager", "Assistant Admin"}
-		initial = report["initial"]
-		assert initial["plugins"]["core"]["checked"] and initial["plugins"]["core"]["disabled"]
-		assert "always enabled" in initial["plugins"]["core"]["lock"]
-		assert initial["plugins"][plugin] == {
-			**initial["plugins"][plugin],
-			"checked": True,
-			"disabled": False,
-		}
-		assert initial["summary"]["total_plugins"] == "5"
-		assert len(initial["tools"]) == admin_api.get_tool_configurations()["total"]
-		assert report["plugin_in_flight"] == {"checked": False}, "switch disabled + aria-busy while in flight"
-		assert report["refused_status"] == 404
-		assert "no_such_plugin" in report["refused_message"], report["refused_message"]
-		assert report["after_refusal"]["checked"] is True
-		assert report["dialog_focus"] == "category_override"
-		assert set(metadata_tools) <= set(report["bulk_shown"]) <= set(core_tools), report["bulk_shown"]
-		confirms = [d["message"] for d in report["dialogs"] if d["type"] == "confirm"]
-		assert confirms == [
-			f"Disable the {len(report['bulk_shown'])} tools shown ({len(report['bulk_shown'])} currently enabled)? "
-			"They will disappear from MCP tools/list."
-		]
-		assert [d for d in report["dialogs"] if d["type"] != "confirm"] == [], "no desk message popups"
-		assert report["page_errors"] == [] and report["pwned"] is None
-		assert all(
-			r["type"] == "POST"
-			for r in report["requests"]
-			if "toggle" in r["method"] or "update" in r["method"]
-		)
-
-		# Fresh read of what the server committed.
-		frappe.db.rollback()
-		assert frappe.db.get_value(PLUGIN_DT, plugin, "enabled") == 0
-		assert frappe.db.get_value(PLUGIN_DT, plugin, "last_toggled_by") == ADMIN_USER
-		assert frappe.db.get_value(PLUGIN_DT, fail_plugin, "enabled") == 1, "refused toggle changed nothing"
-		assert _tool_state(tool).enabled == 0
-		edited = _tool_state(edit_tool)
-		assert (edited.tool_category, edited.category_override, edited.role_access_mode) == (
-			"privileged",
-			1,
-			"Restrict to Listed Roles",
-		)
-		assert _roles_of(edit_tool) == {"Assistant User"}
-		for name in report["bulk_shown"]:
-			assert _tool_state(name).enabled == 0, name
-		untouched = set(core_tools) - set(report["bulk_shown"]) - {tool}
-		assert untouched and all(_tool_state(name).enabled == 1 for name in untouched)
-
-		# The changes reached the registry MCP tools/list is built from, in this other process.
-		get_plugin_manager().reload()
-		registry = get_tool_registry()
-		assert plugin not in registry.manager.get_enabled_plugins()
-		listed = {info.name for info in registry.get_available_tools(ADMIN_USER)}
-		assert untouched & listed, "the admin still sees the tools nobody changed"
-		hidden = {tool, edit_tool, *report["bulk_shown"], *plugin_tools}
-		assert not hidden & listed, hidden & listed
-		assistant = make_user("fac-admin-page-assistant@example.com", ["Assistant User"])
-		assert edit_tool in {info.name for info in registry.get_available_tools(assistant)}, (
-			"listed role admitted"
-		)
-
-		# And the page showed the stored state after a reload.
-		after = report["after_reload"]
-		assert after["plugins"][plugin]["checked"] is False
-		assert after["tools"][tool]["checked"] is False
-		assert after["tools"][edit_tool]["category"] == "Privileged"
-		assert "Assistant User" in after["tools"][edit_tool]["access"]
-		assert all(after["tools"][name]["checked"] is False for name in report["bulk_shown"])
-		for name in plugin_tools:
-			assert after["tools"][name]["status"].startswith("Inactive"), (
-				f"{name}: a disabled plugin's tools stay listed"
-			)
-		assert ARTIFACT.stat().st_size > 20_000
+		with serve(workers=2) as server:
+			report = _drive({**scenario, "base_url": server.url})
+		frappe.db.rollback()  # a fresh read of what the server committed
+		for flow in FLOWS:
+			globals()[f"_check_{flow}"](report["flows"][flow], scenario, core_tools)
+		_check_console(report)
+		_check_registry(report, scenario)
 	finally:
 		frappe.db.rollback()
-		_baseline([plugin, fail_plugin], touched)
+		_baseline(plugins, touched)
+
+
+def _check_login(result: dict, scenario: dict, core_tools: list[str]) -> None:
+	assert re.search(r"/(app|desk)(/|$)", result["landed"]), result["landed"]
+	assert result["user"] == scenario["user"]
+
+
+def _check_fac_admin_plugins(result: dict, scenario: dict, core_tools: list[str]) -> None:
+	plugin, fail_plugin = scenario["plugin"], scenario["fail_plugin"]
+	assert result["route"] == "fac-admin"
+	initial = result["initial"]
+	assert initial["plugins"]["core"]["checked"] and initial["plugins"]["core"]["disabled"]
+	assert "always enabled" in initial["plugins"]["core"]["lock"]
+	assert initial["plugins"][plugin] == {**initial["plugins"][plugin], "checked": True, "disabled": False}
+	assert initial["summary"]["total_plugins"] == "5"
+	assert len(initial["tools"]) == admin_api.get_tool_configurations()["total"]
+	assert result["in_flight"] == {"checked": False}, "switch disabled + aria-busy while in flight"
+	# The refusal is the server's own (the request was altered to switch off core), shown on the page.
+	assert result["refused_status"] == 417
+	assert CORE_REFUSAL in result["refused_message"], result["refused_message"]
+	assert result["after_refusal"]["checked"] is True
+	assert result["modals_after_refusal"] == 0, "the page shows the refusal itself, in no desk popup"
+	assert frappe.db.get_value(PLUGIN_DT, plugin, "enabled") == 0
+	assert frappe.db.get_value(PLUGIN_DT, plugin, "last_toggled_by") == scenario["user"]
+	assert frappe.db.get_value(PLUGIN_DT, fail_plugin, "enabled") == 1, "refused toggle changed nothing"
+	assert frappe.db.get_value(PLUGIN_DT, "core", "enabled") == 1
+
+
+def _check_fac_admin_tools(result: dict, scenario: dict, core_tools: list[str]) -> None:
+	metadata_tools = [t for t in core_tools if "metadata" in t]
+	assert len(metadata_tools) >= 2, core_tools
+	assert result["dialog_focus"] == "category_override"
+	shown = result["bulk_shown"]
+	assert set(metadata_tools) <= set(shown) <= set(core_tools), shown
+	assert (
+		f"Disable the {len(shown)} tools shown ({len(shown)} currently enabled)? "
+		"They will disappear from MCP tools/list."
+	) in result["confirm_message"], result["confirm_message"]
+	assert _tool_state(scenario["tool"]).enabled == 0
+	edited = _tool_state(scenario["edit_tool"])
+	assert (edited.tool_category, edited.category_override, edited.role_access_mode) == (
+		"privileged",
+		1,
+		"Restrict to Listed Roles",
+	)
+	assert _roles_of(scenario["edit_tool"]) == {scenario["edit_role"]}
+	for name in shown:
+		assert _tool_state(name).enabled == 0, name
+	untouched = set(core_tools) - set(shown) - {scenario["tool"]}
+	assert untouched and all(_tool_state(name).enabled == 1 for name in untouched)
+
+
+def _check_fac_admin_reload(result: dict, scenario: dict, core_tools: list[str]) -> None:
+	after = result["after_reload"]
+	assert after["plugins"][scenario["plugin"]]["checked"] is False
+	assert after["tools"][scenario["tool"]]["checked"] is False
+	assert after["tools"][scenario["edit_tool"]]["category"] == "Privileged"
+	assert scenario["edit_role"] in after["tools"][scenario["edit_tool"]]["access"]
+	for name in frappe.get_all(TOOL_DT, filters={"plugin_name": scenario["plugin"]}, pluck="name"):
+		assert after["tools"][name]["status"].startswith("Inactive"), (
+			f"{name}: a disabled plugin's tools stay listed"
+		)
+	assert result["pwned"] is None
+	assert ARTIFACT.stat().st_size > 20_000
+
+
+def _check_plugin_form_toggle(result: dict, scenario: dict, core_tools: list[str]) -> None:
+	assert result["list_names"] == sorted(frappe.get_all(PLUGIN_DT, pluck="name"))
+	assert result["save_status"] == 200
+	assert result["after_save"]["enabled"] == 0
+	assert result["after_save"]["last_toggled_by"] == scenario["user"]
+	assert result["modals"] == 0
+	row = frappe.db.get_value(
+		PLUGIN_DT, scenario["form_plugin"], ["enabled", "last_toggled_by"], as_dict=True
+	)
+	assert (row.enabled, row.last_toggled_by) == (0, scenario["user"])
+
+
+def _check_plugin_form_refusal(result: dict, scenario: dict, core_tools: list[str]) -> None:
+	assert result["save_status"] == 417
+	assert CORE_REFUSAL in result["message"], result["message"]
+	assert result["still_dirty"] is True, "the refused change stays in the form, unsaved"
+	assert result["stored_enabled"] == 1
+	assert frappe.db.get_value(PLUGIN_DT, "core", "enabled") == 1
+
+
+def _check_tool_form(result: dict, scenario: dict, core_tools: list[str]) -> None:
+	tool = scenario["form_tool"]
+	assert result["doc"] == {"tool_name": tool, "plugin_name": "core"}
+	assert tool in result["fields"]["tool_name"]
+	assert "core" in result["fields"]["plugin_name"]
+	assert result["fields"]["role_access_mode"], "the role access field is drawn"
+
+
+def _check_console(report: dict) -> None:
+	"""No JS error at all; the only console errors are the desk's lines about the refusals the
+	flows caused on purpose: the failed request, and the server's traceback Frappe prints for a
+	System User (System Settings, Allow Error Traceback) ending in the refusal's message."""
+	assert report["page_errors"] == []
+	assert report["native_dialogs"] == []
+	expected = report["expected_failures"]
+	assert expected, "the flows declare the refusals they cause"
+	for error in report["console_errors"]:
+		text = error["text"]
+		if text.startswith("Failed to load resource"):
+			assert any(e["url"] in error["url"] for e in expected), error
+		else:
+			assert text.startswith("Traceback") and any(e["message"] in text for e in expected), error
+	mutations = [r for r in report["requests"] if re.search(r"toggle|update|savedocs", r["method"])]
+	assert mutations and all(r["type"] == "POST" for r in mutations), mutations
+
+
+def _check_registry(report: dict, scenario: dict) -> None:
+	"""The changes reached the registry MCP tools/list is built from, in this other process."""
+	get_plugin_manager().reload()
+	registry = get_tool_registry()
+	enabled = registry.manager.get_enabled_plugins()
+	assert scenario["plugin"] not in enabled and scenario["form_plugin"] not in enabled
+	listed = {info.name for info in registry.get_available_tools(scenario["user"])}
+	shown = report["flows"]["fac_admin_tools"]["bulk_shown"]
+	hidden = {scenario["tool"], scenario["edit_tool"], *shown}
+	hidden |= set(frappe.get_all(TOOL_DT, filters={"plugin_name": scenario["plugin"]}, pluck="name"))
+	assert not hidden & listed, hidden & listed
+	assert listed, "the admin still sees the tools nobody changed"
+	assistant = make_user("fac-admin-page-assistant@example.com", ["Assistant User"])
+	listed_for_assistant = {info.name for info in registry.get_available_tools(assistant)}
+	assert scenario["edit_tool"] in listed_for_assistant, "listed role admitted"
 
 
 @pytest.mark.browser
-def test_usage_section_in_chromium():
-	"""Known log rows: the Usage section draws the chart, lists tools and users with links to the
-	filtered log, sorts by error rate, and the tool dialog shows the tool's recent calls."""
+def test_usage_section_in_the_real_desk():
+	"""Known log rows: the Usage section draws the desk's own frappe.Chart, lists tools and users with
+	links to the filtered log, sorts by error rate, and the tool dialog shows the tool's recent calls."""
 	from frappe.utils import add_days, now_datetime
 
 	from frappe_assistant_core.audit import store
 
-	node = _node()
 	store.write_pending()
 	frappe.db.delete("FAC Tool Call Log")
 	now = now_datetime()
+	user = _desk_user()
 	rows = [("document_get", "Success", 12.0, 0)] * 6 + [("document_get", "Permission Denied", 3.0, 1)]
 	rows += [("document_list", "Success", 30.0, 2)] * 3 + [("execute_python_code", "Timeout", 1000.0, 3)] * 2
 	for tool, status, duration, days_ago in rows:
@@ -373,7 +373,7 @@ def test_usage_section_in_chromium():
 			{
 				"doctype": "FAC Tool Call Log",
 				"timestamp": add_days(now, -days_ago),
-				"user": ADMIN_USER,
+				"user": user,
 				"tool": tool,
 				"plugin": "data_science" if tool == "execute_python_code" else "core",
 				"status": status,
@@ -384,17 +384,22 @@ def test_usage_section_in_chromium():
 		doc.flags.fac_from_queue = True
 		doc.insert(ignore_permissions=True)
 	frappe.db.commit()
-	token = api_credentials(make_user(ADMIN_USER, ["Assistant Admin"]))
 	image = (
 		USAGE_IMAGE
 		if os.environ.get("FAC_UPDATE_README_IMAGE") or not USAGE_IMAGE.exists()
 		else ARTIFACT.with_name("fac-admin-usage.png")
 	)
 	try:
-		with serve(workers=1) as server, _shell(server.url, token) as shell_url:
-			scenario = {"url": f"{shell_url}/app/fac-admin", "tool": "document_get", "screenshot": str(image)}
+		with serve(workers=1) as server:
+			scenario = {
+				"base_url": server.url,
+				"user": user,
+				"password": ADMIN_PASSWORD,
+				"tool": "document_get",
+				"screenshot": str(image),
+			}
 			done = subprocess.run(
-				[node, str(USAGE_DRIVER), json.dumps(scenario)],
+				[_node(), str(USAGE_DRIVER), json.dumps(scenario)],
 				cwd=REPO,
 				capture_output=True,
 				text=True,
@@ -403,14 +408,14 @@ def test_usage_section_in_chromium():
 			)
 		report = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
 		assert done.returncode == 0, (report.get("error"), done.stderr[-3000:])
-		assert report["page_errors"] == []
+		assert report["page_errors"] == [] and report["console_errors"] == []
 		assert report["summary"].startswith("12 calls in the last 30 days, 3 not successful (25.0%)")
 		assert report["chart_bars"] >= 4  # one stacked bar segment per (day, status) with calls
 		assert report["tools"] == ["document_get", "document_list", "execute_python_code"]
 		assert report["by_error_rate"] == ["execute_python_code", "document_get", "document_list"]
 		assert report["tool_link"] == "/app/fac-tool-call-log?tool=document_get"
 		assert report["users"] == [
-			[ADMIN_USER.split("@")[0], "/app/fac-tool-call-log?user=" + ADMIN_USER.replace("@", "%40")]
+			[user.split("@")[0], "/app/fac-tool-call-log?user=" + user.replace("@", "%40")]
 		]
 		assert len(report["recent"]) == 7 and "Permission Denied" in report["recent"][-1]
 		assert image.stat().st_size > 10_000

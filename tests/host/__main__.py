@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 	elif args.command == "ensure-site":
 		if host_site.site_exists(args.site):
 			host_site.migrate()
+			host_site.complete_setup()
 			print(f"Site {args.site} exists: migrated")
 		else:
 			seconds = host_site.create_site(args.site)

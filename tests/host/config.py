@@ -14,6 +14,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 STATE_DIR = Path(os.environ.get("FAC_HOST_STATE", REPO / ".host"))
 SITES_DIR = STATE_DIR / "sites"
+# The built desk and website bundles with their assets.json, laid out as a bench's sites/assets
+# (written by tests/host/assets/build.js, run from tests/host/setup.sh).
+ASSETS_DIR = STATE_DIR / "assets"
 
 DB_HOST = os.environ.get("FAC_DB_HOST", "127.0.0.1")
 DB_PORT = int(os.environ.get("FAC_DB_PORT", "3306"))
@@ -58,4 +61,9 @@ def site_env(db_name: str, apps: str = "frappe_assistant_core") -> dict[str, str
 
 def extra_config() -> dict[str, str]:
 	"""Config hook called by the host's config loader (see MONOFRAME_EXTRA_CONFIG)."""
-	return {"encryption_key": os.environ["FAC_ENCRYPTION_KEY"]}
+	return {
+		"encryption_key": os.environ["FAC_ENCRYPTION_KEY"],
+		# The host has no realtime (socket.io) server, which a bench runs beside the web workers; this
+		# site config key makes the desk not try to connect to one.
+		"disable_async": True,
+	}

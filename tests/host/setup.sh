@@ -128,3 +128,24 @@ for name in conformance ts-sdk ts-sdk-1.10; do npm_env "$name"; done
 for name in py-mcp-1 py-mcp-2 py-mcp-1.8; do py_env "$name" "tests/interop/$name.txt"; done
 echo "$NODE24" > "$CLIENTS/node.path"
 log "MCP clients: node $("$NODE24" --version) in $CLIENTS"
+
+# ---------------------------------------------------------------------------------------------------
+# The desk's assets: what `bench build` does on a bench. tests/host/assets/build.js bundles the
+# framework's and the apps' *.bundle.{js,scss} with esbuild into .host/assets (the sites/assets of a
+# bench, with assets.json) from the npm packages pinned in tests/host/assets/package-lock.json. It
+# rebuilds only when one of its inputs changed (.host/assets/.inputs.sha256).
+# ---------------------------------------------------------------------------------------------------
+assets_npm_stamp=tests/host/assets/node_modules/.package-lock.sha
+assets_npm_want=$(sha256sum tests/host/assets/package-lock.json | cut -d' ' -f1)
+if [ ! -d tests/host/assets/node_modules ] || [ "$(cat $assets_npm_stamp 2>/dev/null)" != "$assets_npm_want" ]; then
+	log "npm ci in tests/host/assets (tests/host/assets/package-lock.json changed)"
+	(cd tests/host/assets && npm ci --no-audit --no-fund --loglevel=error)
+	echo "$assets_npm_want" > $assets_npm_stamp
+fi
+host_public=$(.venv/bin/python -c "import monoframe, os; print(os.path.join(os.path.dirname(monoframe.__file__), 'public'))")
+app_args=(--app "monoframe=$host_public")
+for app_dir in frappe_assistant_core tests/host/apps/fac_test_tools/fac_test_tools; do
+	[ -d "$app_dir/public" ] && app_args+=(--app "$(basename "$app_dir")=$app_dir/public")
+done
+node tests/host/assets/build.js --out "${FAC_HOST_STATE:-$REPO/.host}/assets" --host-app monoframe "${app_args[@]}" \
+	| sed 's/^/[setup] /'

@@ -184,5 +184,40 @@ def _install() -> None:
 
 	patches.get_all_patches = get_all_patches
 
+	# WORKAROUND: the host's is_setup_complete() first checks table_exists("System Settings"), which
+	# is False for a Single DocType (it has no table of its own), so the desk always opens the setup
+	# wizard. Frappe reads the setup_complete flag.
+	def is_setup_complete() -> bool:
+		if not host.db.table_exists("Singles"):
+			return False
+		return bool(host.db.get_single_value("System Settings", "setup_complete"))
+
+	host.is_setup_complete = request_cache(is_setup_complete)
+
+	# WORKAROUND: the host caches assets.json in Redis under one key that is not per site
+	# ("assets_json", shared=True), and this machine's Redis serves several checkouts whose builds
+	# differ; a bench has a Redis of its own. Read the manifest of this process's site folder, once
+	# per change of the file.
+	import monoframe.sessions
+	import monoframe.utils
+	import monoframe.website.utils
+
+	def get_assets_json() -> dict:
+		path = os.path.join(os.getcwd(), "assets", "assets.json")
+		try:
+			mtime = os.path.getmtime(path)
+		except OSError:
+			return {}
+		if _assets_json_cache.get("key") != (path, mtime):
+			with open(path) as f:
+				_assets_json_cache.update(key=(path, mtime), value=host.parse_json(f.read()))
+		return _assets_json_cache["value"]
+
+	for module in (monoframe.utils, monoframe.sessions, monoframe.website.utils):
+		module.get_assets_json = get_assets_json
+
+
+_assets_json_cache: dict = {}
+
 
 _install()

@@ -21,6 +21,11 @@ def _prepare_dirs(db_name: str) -> None:
 	(site_dir.parent / "logs").mkdir(parents=True, exist_ok=True)
 	# ... and, once frappe.local.site is set (see shim.init), to <site>/logs/ as on a bench.
 	(site_dir / db_name / "logs").mkdir(parents=True, exist_ok=True)
+	# The framework reads assets/assets.json and serves /assets/ from its working directory, which
+	# on a bench is sites/ with the built assets/ in it.
+	assets = site_dir / "assets"
+	if not assets.is_symlink():
+		assets.symlink_to(config.ASSETS_DIR, target_is_directory=True)
 	os.chdir(site_dir)
 
 
@@ -69,11 +74,42 @@ def create_site(db_name: str, admin_password: str = "admin") -> float:
 	scheduler.toggle_scheduler(False)
 	# With no time zone the framework assumes Asia/Kolkata; a site made by the setup wizard has one.
 	frappe.db.set_single_value("System Settings", "time_zone", "UTC")
+	# ... where the framework's install left Asia/Kolkata in the defaults and on Administrator, which
+	# the desk would show beside every time (the setup wizard sets both).
+	frappe.db.set_default("time_zone", "UTC")
+	frappe.db.set_value("User", "Administrator", "time_zone", "UTC", update_modified=False)
+	_mark_setup_complete()
 	frappe.db.commit()
 	for app in frappe.get_installed_apps()[1:]:
 		install_app(app)
 	frappe.destroy()
 	return time.monotonic() - started
+
+
+def _mark_setup_complete() -> None:
+	"""A bench's new site is finished in the browser by the setup wizard; the host's wizard is not
+	usable (its page_js names public/js/monoframe/setup_wizard.js, which the host does not ship), so
+	mark the setup done as the wizard's last step does, or the desk opens /app/setup-wizard."""
+	import frappe
+
+	frappe.db.set_single_value("System Settings", "setup_complete", 1)
+	frappe.db.set_default("desktop:home_page", "workspace")
+
+
+def complete_setup() -> None:
+	"""Mark the setup of the site of this process's environment done (sites made before the host
+	did it when creating them)."""
+	_prepare_dirs(os.environ["DB_NAME"])
+	import frappe
+
+	frappe.init()
+	frappe.connect()
+	try:
+		if not frappe.db.get_single_value("System Settings", "setup_complete"):
+			_mark_setup_complete()
+			frappe.db.commit()
+	finally:
+		frappe.destroy()
 
 
 def install_app(app: str) -> None:

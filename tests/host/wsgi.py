@@ -1,5 +1,8 @@
 """WSGI entry for gunicorn: the framework's own application, for the site in the environment.
 
+Static files (/assets/ from the site folder's assets link, /files/) are served by the framework's
+own static middleware, as `bench serve` does; gunicorn runs in the site folder.
+
 WORKAROUND: the host's app module calls load_dotenv() with no path, which searches from
 site-packages; the site's environment is set by `python -m tests.host serve` instead.
 """
@@ -8,6 +11,8 @@ from tests.host import bootstrap
 
 bootstrap.activate()
 
-from frappe.app import application  # noqa: E402
+from frappe.app import application_with_statics  # noqa: E402
+
+application = application_with_statics()
 
 __all__ = ["application"]
