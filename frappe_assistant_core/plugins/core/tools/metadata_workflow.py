@@ -49,7 +49,9 @@ class Output(BaseModel):
 	model_config = ConfigDict(extra="forbid")
 
 	doctype: str = Field(description="The DocType.")
-	has_workflow: bool = Field(description="Whether the DocType has an active workflow (the rest needs one).")
+	has_workflow: bool = Field(
+		description="Whether the DocType has an active workflow; the keys below are there only if it has."
+	)
 	workflow: str | Absent = sometimes("Name of the active Workflow.")
 	workflow_state_field: str | Absent = sometimes("Field holding the document's workflow state.")
 	send_email_alert: bool | Absent = sometimes("Whether users are e-mailed when a document moves to them.")

@@ -40,7 +40,9 @@ class LinkOption(BaseModel):
 
 	value: DocName = Field(description="The name to store in the Link field.")
 	description: str = Field(description="The option's other search fields, comma-separated.")
-	label: DocName | Absent = sometimes("Its title, where the DocType shows titles in links.")
+	label: DocName | Absent = sometimes(
+		"What Desk shows: the title where the DocType shows titles in links, else the name."
+	)
 
 
 class Output(BaseModel):
