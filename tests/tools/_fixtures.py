@@ -2,13 +2,16 @@
 
 FAC Analytics Probe has a Select, two numeric fields, a Percent, a Date and a permlevel-1 field.
 FAC Analytics Reader may read it (permlevel 0 only); FAC Analytics Owner may read only the records
-it owns. `ensure_probe()` is idempotent and commits, because creating a DocType is DDL.
+it owns. `ensure_probe()` is idempotent and commits, because creating a DocType is DDL. The
+`*_bytes()` factories make small real files of each format extract_file_content reads.
 """
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import importlib.util
+import io
 import os
 
 import frappe
@@ -64,6 +67,71 @@ def probe_rows(*rows: dict, owner: str | None = None) -> list[str]:
 			frappe.db.set_value(PROBE, doc.name, "owner", owner, update_modified=False)
 		names.append(doc.name)
 	return names
+
+
+def make_file(file_name: str, content: bytes, is_private: int = 1) -> frappe._dict:
+	doc = frappe.get_doc(
+		{"doctype": "File", "file_name": file_name, "content": content, "is_private": is_private}
+	)
+	return doc.insert()
+
+
+def pdf_bytes(*pages: str) -> bytes:
+	"""A minimal valid PDF with one line of Helvetica text per page."""
+	count = len(pages)
+	objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+	kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(count))
+	objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode())
+	font = 3 + 2 * count
+	for i, text in enumerate(pages):
+		stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+		objects.append(
+			f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+			f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+		)
+		objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+	objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	out, offsets = bytearray(b"%PDF-1.4\n"), []
+	for number, body in enumerate(objects, 1):
+		offsets.append(len(out))
+		out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+	xref = len(out)
+	out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+	out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+	out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+	return bytes(out)
+
+
+def docx_bytes() -> bytes:
+	from docx import Document
+
+	document = Document()
+	document.add_paragraph("Quarterly report")
+	document.add_paragraph("Revenue grew.")
+	table = document.add_table(rows=2, cols=2)
+	for r, row in enumerate([["Region", "Total"], ["North", "30"]]):
+		for c, value in enumerate(row):
+			table.cell(r, c).text = value
+	buffer = io.BytesIO()
+	document.save(buffer)
+	return buffer.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+	from openpyxl import Workbook
+
+	workbook = Workbook()
+	sheet = workbook.active
+	sheet.title = "Sales"
+	for row in (
+		["Region", "Amount", "Day"],
+		["North", 30, datetime.date(2024, 1, 31)],
+		["South", 70.5, None],
+	):
+		sheet.append(row)
+	buffer = io.BytesIO()
+	workbook.save(buffer)
+	return buffer.getvalue()
 
 
 def load_tool(plugin: str, name: str) -> BaseTool:

@@ -26,11 +26,15 @@ from tests.tools._fixtures import (
 	OUTSIDER,
 	OWN_ANALYST,
 	PROBE,
+	docx_bytes,
 	ensure_file_store,
 	ensure_probe,
 	load_tool,
+	make_file,
 	module_path,
+	pdf_bytes,
 	probe_rows,
+	xlsx_bytes,
 )
 
 
@@ -416,74 +420,9 @@ def test_query_bad_arguments_name_the_field(arguments, field):
 # extract_file_content --------------------------------------------------------------------------
 
 
-def _file(file_name: str, content: bytes, is_private: int = 1) -> frappe._dict:
-	doc = frappe.get_doc(
-		{"doctype": "File", "file_name": file_name, "content": content, "is_private": is_private}
-	)
-	return doc.insert()
-
-
-def _pdf(*pages: str) -> bytes:
-	"""A minimal valid PDF with one line of Helvetica text per page."""
-	count = len(pages)
-	objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
-	kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(count))
-	objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode())
-	font = 3 + 2 * count
-	for i, text in enumerate(pages):
-		stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
-		objects.append(
-			f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
-			f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
-		)
-		objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
-	objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	out, offsets = bytearray(b"%PDF-1.4\n"), []
-	for number, body in enumerate(objects, 1):
-		offsets.append(len(out))
-		out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-	xref = len(out)
-	out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-	out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-	out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-	return bytes(out)
-
-
-def _docx() -> bytes:
-	from docx import Document
-
-	document = Document()
-	document.add_paragraph("Quarterly report")
-	document.add_paragraph("Revenue grew.")
-	table = document.add_table(rows=2, cols=2)
-	for r, row in enumerate([["Region", "Total"], ["North", "30"]]):
-		for c, value in enumerate(row):
-			table.cell(r, c).text = value
-	buffer = io.BytesIO()
-	document.save(buffer)
-	return buffer.getvalue()
-
-
-def _xlsx() -> bytes:
-	from openpyxl import Workbook
-
-	workbook = Workbook()
-	sheet = workbook.active
-	sheet.title = "Sales"
-	for row in (
-		["Region", "Amount", "Day"],
-		["North", 30, datetime.date(2024, 1, 31)],
-		["South", 70.5, None],
-	):
-		sheet.append(row)
-	buffer = io.BytesIO()
-	workbook.save(buffer)
-	return buffer.getvalue()
-
-
 def test_pdf_text_is_extracted_page_by_page_up_to_max_pages():
 	"""pypdf reads the text of each page; max_pages stops early and page_count tells the total."""
-	doc = _file("fac-report.pdf", _pdf("Hello FAC page one", "Second page text", "Third page"))
+	doc = make_file("fac-report.pdf", pdf_bytes("Hello FAC page one", "Second page text", "Third page"))
 	result = tool("extract_file_content").run({"file_url": doc.file_url, "max_pages": 2})
 	assert result["format"] == "pdf" and (result["page_count"], result["pages_read"]) == (3, 2)
 	assert "Hello FAC page one" in result["text"] and "Second page text" in result["text"]
@@ -493,11 +432,11 @@ def test_pdf_text_is_extracted_page_by_page_up_to_max_pages():
 def test_docx_xlsx_csv_and_text_files_are_extracted():
 	"""python-docx paragraphs and tables, openpyxl sheet values, CSV rows with a sniffed delimiter, text."""
 	extract = tool("extract_file_content")
-	docx = extract.run({"file_name": _file("fac-report.docx", _docx()).name})
+	docx = extract.run({"file_name": make_file("fac-report.docx", docx_bytes()).name})
 	assert docx["paragraphs"] == ["Quarterly report", "Revenue grew."]
 	assert docx["tables"] == [[["Region", "Total"], ["North", "30"]]]
 
-	xlsx = extract.run({"file_url": _file("fac-sales.xlsx", _xlsx()).file_url})
+	xlsx = extract.run({"file_url": make_file("fac-sales.xlsx", xlsx_bytes()).file_url})
 	assert xlsx["sheets"] == [
 		{
 			"name": "Sales",
@@ -507,7 +446,7 @@ def test_docx_xlsx_csv_and_text_files_are_extracted():
 		}
 	]
 
-	csv_doc = _file("fac-rows.csv", b"region;amount\nNorth;30\nSouth;70\nEast;5\n")
+	csv_doc = make_file("fac-rows.csv", b"region;amount\nNorth;30\nSouth;70\nEast;5\n")
 	rows = extract.run({"file_name": "fac-rows.csv", "max_rows": 2})
 	assert csv_doc.file_name == "fac-rows.csv"
 	assert (rows["columns"], rows["rows"], rows["truncated"]) == (
@@ -517,7 +456,7 @@ def test_docx_xlsx_csv_and_text_files_are_extracted():
 	)
 
 	text = extract.run(
-		{"file_url": _file("fac-notes.txt", "Grüße, world\n".encode()).file_url, "max_chars": 100}
+		{"file_url": make_file("fac-notes.txt", "Grüße, world\n".encode()).file_url, "max_chars": 100}
 	)
 	assert text["text"] == "Grüße, world\n"
 
@@ -546,7 +485,7 @@ def test_max_chars_bounds_every_text_of_a_docx_answer():
 	buffer = io.BytesIO()
 	document.save(buffer)
 	result = tool("extract_file_content").run(
-		{"file_name": _file("fac-long.docx", buffer.getvalue()).name, "max_chars": 100}
+		{"file_name": make_file("fac-long.docx", buffer.getvalue()).name, "max_chars": 100}
 	)
 	texts = _strings({key: result[key] for key in ("text", "paragraphs", "tables")})
 	assert 0 < sum(map(len, texts)) <= 100
@@ -557,7 +496,7 @@ def test_a_docx_that_unpacks_to_too_much_is_refused_before_parsing():
 	"""A 202 KB DOCX whose XML unpacked to 58 MB killed a worker; the declared sizes are checked first."""
 	from frappe_assistant_core.plugins.data_science import _extractors
 
-	source = zipfile.ZipFile(io.BytesIO(_docx()))
+	source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
 	buffer = io.BytesIO()
 	with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
 		for member in source.infolist():
@@ -566,7 +505,7 @@ def test_a_docx_that_unpacks_to_too_much_is_refused_before_parsing():
 				data = data.replace(b"<w:body>", b"<w:body>" + b" " * (_extractors.MAX_UNPACKED_BYTES + 1))
 			bomb.writestr(member, data)
 	assert len(buffer.getvalue()) < 200_000  # small on disk
-	doc = _file("fac-bomb.docx", buffer.getvalue())
+	doc = make_file("fac-bomb.docx", buffer.getvalue())
 	with pytest.raises(frappe.ValidationError, match="unpacks to 25 MB, more than the 25 MB"):
 		tool("extract_file_content").run({"file_name": doc.name})
 
@@ -577,7 +516,7 @@ def test_image_ocr_needs_its_engine():
 
 	buffer = io.BytesIO()
 	Image.new("RGB", (60, 20), "white").save(buffer, format="PNG")
-	doc = _file("fac-scan.png", buffer.getvalue())
+	doc = make_file("fac-scan.png", buffer.getvalue())
 	import importlib.util
 	import shutil
 
@@ -590,7 +529,7 @@ def test_image_ocr_needs_its_engine():
 
 def test_a_private_file_of_another_user_cannot_be_read():
 	"""File permission on the document: a private, unattached file is its owner's alone."""
-	doc = _file("fac-private.txt", b"top secret")
+	doc = make_file("fac-private.txt", b"top secret")
 	frappe.set_user(OUTSIDER)
 	with pytest.raises(frappe.PermissionError):
 		tool("extract_file_content").run({"file_url": doc.file_url})
@@ -647,7 +586,7 @@ def test_a_symbolic_link_out_of_the_files_folder_is_never_followed(site_secret):
 		os.remove(link)
 	os.symlink(os.path.abspath(frappe.get_site_path("fac_secret_config.json")), link)
 	try:
-		doc = _file("fac-link-target.txt", b"harmless")
+		doc = make_file("fac-link-target.txt", b"harmless")
 		frappe.db.set_value("File", doc.name, "file_url", "/private/files/fac-link.txt")
 		with pytest.raises(frappe.PermissionError, match="not a file in this site's files folders"):
 			tool("extract_file_content").run({"file_name": doc.name})
@@ -658,7 +597,7 @@ def test_a_symbolic_link_out_of_the_files_folder_is_never_followed(site_secret):
 def test_a_file_pointing_at_another_users_private_content_does_not_read_it():
 	"""The second attack: a plain user makes their own File point at someone else's private file.
 	They own the pointer, but not the File that brought the content, so they read nothing."""
-	secret = _file("fac-owner-only.txt", b"owner's secret")
+	secret = make_file("fac-owner-only.txt", b"owner's secret")
 	pointer = _pointer(secret.file_url, OUTSIDER)
 	frappe.set_user(OUTSIDER)
 	assert frappe.has_permission("File", ptype="read", doc=frappe.get_doc("File", pointer))
@@ -676,7 +615,7 @@ def test_a_file_pointing_at_another_users_private_content_does_not_read_it():
 
 
 def test_a_public_file_is_readable_by_any_desk_user():
-	public = _file("fac-public.txt", b"hello everyone", is_private=0)
+	public = make_file("fac-public.txt", b"hello everyone", is_private=0)
 	frappe.set_user(OUTSIDER)
 	assert tool("extract_file_content").run({"file_url": public.file_url})["text"] == "hello everyone"
 
@@ -685,7 +624,7 @@ def test_missing_and_unsupported_files_are_clear_errors():
 	extract = tool("extract_file_content")
 	with pytest.raises(frappe.DoesNotExistError, match="file_url"):
 		extract.run({"file_url": "/private/files/no-such-file.pdf"})
-	archive = _file("fac-archive.zip", b"PK\x03\x04 not really")
+	archive = make_file("fac-archive.zip", b"PK\x03\x04 not really")
 	with pytest.raises(frappe.ValidationError, match=r"\.zip"):
 		extract.run({"file_url": archive.file_url})
 

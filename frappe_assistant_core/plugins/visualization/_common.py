@@ -12,7 +12,7 @@ import json
 import frappe
 from frappe import _
 from frappe.utils import get_url_to_form
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from frappe_assistant_core.plugins._doctype_access import doctype_meta, normalize_filters, require_permission
 
@@ -78,6 +78,16 @@ def link_to_dashboard(dashboard, table: str, row: dict) -> str | None:
 	dashboard.append(table, row)
 	dashboard.save()
 	return dashboard.name
+
+
+class Created(BaseModel):
+	"""The start of what a visualization tool returns: the document it made (see `created`)."""
+
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="DocType of the new document.")
+	name: str = Field(description="Name of the new document.")
+	url: str = Field(description="Its address in Desk.")
 
 
 def created(doc, **extra) -> dict:

@@ -10,7 +10,7 @@ saved only if its URL stays inside the site's files folders (plugins/_file_acces
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import frappe
 from frappe import _
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._file_access import check_new_file_url
+from frappe_assistant_core.plugins._output_types import Absent, DocName, sometimes
 from frappe_assistant_core.plugins.core._helpers import (
 	argument_error,
 	check_access,
@@ -47,9 +48,31 @@ class Arguments(BaseModel):
 	)
 
 
+class Output(BaseModel):
+	"""A saved document (doctype, name, docstatus, document), or with validate_only the would-be
+	document (valid, saved, document)."""
+
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str | Absent = sometimes("DocType of the new document (when saved).")
+	name: DocName | Absent = sometimes("Name (ID) given to the new document (when saved).")
+	docstatus: Literal[0, 1] | Absent = sometimes("0: draft; 1: submitted (when saved).")
+	valid: Literal[True] | Absent = sometimes(
+		"With validate_only: every validation passed (a failure is an error result instead)."
+	)
+	saved: Literal[False] | Absent = sometimes("With validate_only: nothing was saved.")
+	document: dict[str, Any] = Field(
+		description=(
+			"The document as saved (or as it would be saved), {fieldname: value}; a table field holds "
+			"a list of row objects. Fields the user may not read are left out."
+		)
+	)
+
+
 class DocumentCreate(BaseTool):
 	name = "document_create"
 	title = "Create a document"
+	Output = Output
 	description = (
 		"Create a document of any DocType the user may create, including child table rows. "
 		"Set submit to submit it in the same call, or validate_only to check it without saving."

@@ -5,9 +5,12 @@ Fields above the user's permission level are removed (Frappe's field-level read 
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.plugins._output_types import DocName
 from frappe_assistant_core.plugins.core._helpers import doc_payload, permitted_doc
 
 
@@ -18,9 +21,23 @@ class Arguments(BaseModel):
 	name: str = Field(min_length=1, description="Name (ID) of the document, e.g. 'SINV-0001'.")
 
 
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="DocType of the document.")
+	name: DocName = Field(description="Name (ID) of the document.")
+	document: dict[str, Any] = Field(
+		description=(
+			"The document, {fieldname: value}; a table field holds a list of row objects. Fields the "
+			"user may not read are left out."
+		)
+	)
+
+
 class DocumentGet(BaseTool):
 	name = "document_get"
 	title = "Get a document"
+	Output = Output
 	description = (
 		"Get one document (all fields the user may read, child tables included) by DocType and name."
 	)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._file_access import check_new_file_url
+from frappe_assistant_core.plugins._output_types import DocName
 from frappe_assistant_core.plugins.core._helpers import (
 	argument_error,
 	check_access,
@@ -46,9 +47,24 @@ class Arguments(BaseModel):
 	)
 
 
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="DocType of the document.")
+	name: DocName = Field(description="Name (ID) of the document.")
+	docstatus: Literal[0, 1] = Field(description="0: draft; 1: submitted (a cancelled one cannot change).")
+	document: dict[str, Any] = Field(
+		description=(
+			"The document as saved, {fieldname: value}; a table field holds a list of row objects. "
+			"Fields the user may not read are left out."
+		)
+	)
+
+
 class DocumentUpdate(BaseTool):
 	name = "document_update"
 	title = "Update a document"
+	Output = Output
 	description = (
 		"Update fields of an existing document, including child table rows. On a submitted "
 		"document only fields marked 'Allow on Submit' can change."

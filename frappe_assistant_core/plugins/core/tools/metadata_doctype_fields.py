@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins.core._helpers import check_access, describe_field
+from frappe_assistant_core.plugins.core._outputs import FieldDetail
 
 _STANDARD = ("name", "owner", "creation", "modified", "modified_by", "docstatus", "idx")
 
@@ -31,9 +32,18 @@ class Arguments(BaseModel):
 	)
 
 
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="The DocType.")
+	count: int = Field(description="Number of fields listed.")
+	fields: list[FieldDetail] = Field(description="The fields in form order, standard columns last.")
+
+
 class MetadataDoctypeFields(BaseTool):
 	name = "metadata_doctype_fields"
 	title = "DocType fields"
+	Output = Output
 	description = (
 		"List the fields of a DocType with full detail (type, options, mandatory, read-only, "
 		"hidden, default, dependencies, permission level), optionally filtered by field type."

@@ -31,9 +31,30 @@ class Arguments(BaseModel):
 	limit: int = Field(default=100, ge=1, le=1000, description="Maximum number of DocTypes (1-1000).")
 
 
+class DoctypeSummary(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	name: str = Field(description="Name of the DocType.")
+	module: str = Field(description="Module it belongs to.")
+	custom: bool = Field(description="Whether it is a custom DocType.")
+	istable: bool = Field(description="Whether it is a child table.")
+	issingle: bool = Field(description="Whether it is a Single.")
+	is_submittable: bool = Field(description="Whether its documents can be submitted.")
+	is_tree: bool = Field(description="Whether its documents form a tree.")
+	description: str | None = Field(description="Description of the DocType.")
+
+
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	count: int = Field(description="Number of DocTypes listed.")
+	doctypes: list[DoctypeSummary] = Field(description="The DocTypes, by name.")
+
+
 class MetadataListDoctypes(BaseTool):
 	name = "metadata_list_doctypes"
 	title = "List DocTypes"
+	Output = Output
 	description = (
 		"List the DocTypes of the site with module and flags; filter by module, custom, child "
 		"table (istable), single and submittable, or by text in the name."

@@ -12,6 +12,7 @@ from frappe.permissions import get_doc_permissions, get_role_permissions, rights
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.plugins._output_types import Absent, sometimes
 from frappe_assistant_core.plugins.core._helpers import check_access
 
 
@@ -24,9 +25,28 @@ class Arguments(BaseModel):
 	)
 
 
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="The DocType checked.")
+	user: str = Field(description="The user whose permissions these are (the caller).")
+	roles: list[str] = Field(description="The user's roles.")
+	doctype_permissions: dict[str, bool] = Field(
+		description="By permission type (read, write, create, delete, submit, ...): granted by a role."
+	)
+	only_if_owner: list[str] = Field(
+		description="Permission types granted only on documents the user created."
+	)
+	document: str | Absent = sometimes("The document checked (when a name was given).")
+	document_permissions: dict[str, bool] | Absent = sometimes(
+		"By permission type: granted on that document, after owner rules, User Permissions and sharing."
+	)
+
+
 class MetadataPermissions(BaseTool):
 	name = "metadata_permissions"
 	title = "Your permissions on a DocType"
+	Output = Output
 	description = (
 		"Show the current user's permissions (read, write, create, delete, submit, cancel, ...) "
 		"on a DocType and, if a document name is given, on that document."

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins.core._helpers import check_access, load_report, report_filters
+from frappe_assistant_core.plugins.core._outputs import ReportColumn, ReportFilter, ReportType
 
 
 class Arguments(BaseModel):
@@ -22,9 +23,29 @@ class Arguments(BaseModel):
 	report_name: str = Field(min_length=1, description="Name of the report, e.g. 'General Ledger'.")
 
 
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	report_name: str = Field(description="Name of the report.")
+	report_type: ReportType = Field(description="How the report is built.")
+	ref_doctype: str = Field(description="DocType the report is about.")
+	module: str | None = Field(description="Module of the report.")
+	is_standard: bool = Field(description="Whether it ships with an app (not made on this site).")
+	disabled: bool = Field(description="Whether it is disabled (report_execute refuses it).")
+	prepared_report: bool = Field(description="Whether Desk runs it in the background.")
+	add_total_row: bool = Field(description="Whether a total row is added to its rows.")
+	filters: list[ReportFilter] = Field(description="The filters the report declares.")
+	filters_accept_any_field: bool = Field(
+		description="Report Builder: filters are on any field of ref_doctype, not declared ones."
+	)
+	columns: list[ReportColumn] = Field(description="Declared columns (empty when built at run time).")
+	columns_at_run_time: bool = Field(description="Whether the report makes its columns when it runs.")
+
+
 class ReportDetails(BaseTool):
 	name = "report_details"
 	title = "Report details"
+	Output = Output
 	description = (
 		"Describe a report before running it: type, DocType, its filters (which are mandatory, "
 		"their types, options and defaults) and its columns where they are declared."

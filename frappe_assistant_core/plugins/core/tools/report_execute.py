@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import check_fields
+from frappe_assistant_core.plugins._output_types import Absent, sometimes
 from frappe_assistant_core.plugins.core._helpers import (
 	argument_error,
 	check_access,
@@ -26,6 +27,7 @@ from frappe_assistant_core.plugins.core._helpers import (
 	report_filters,
 	to_json,
 )
+from frappe_assistant_core.plugins.core._outputs import ReportColumn, ReportType
 
 
 class Arguments(BaseModel):
@@ -42,9 +44,23 @@ class Arguments(BaseModel):
 	limit: int = Field(default=500, ge=1, le=5000, description="Maximum number of rows returned (1-5000).")
 
 
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	report_name: str = Field(description="Name of the report run.")
+	report_type: ReportType = Field(description="How the report is built.")
+	columns: list[ReportColumn] = Field(description="The columns, in order.")
+	row_count: int = Field(description="Number of rows returned.")
+	truncated: bool = Field(description="Whether the report had more rows than limit.")
+	format: Literal["json", "csv"] = Field(description="Which of data and csv holds the rows.")
+	data: list[dict[str, Any]] | Absent = sometimes("format json: the rows, each {column fieldname: value}.")
+	csv: str | Absent = sometimes("format csv: the rows as CSV text, column labels in the first line.")
+
+
 class ReportExecute(BaseTool):
 	name = "report_execute"
 	title = "Run a report"
+	Output = Output
 	description = (
 		"Run a report (Report Builder, Query or Script report) with filters and return its columns "
 		"and rows as JSON or CSV. Call report_details first to learn the report's filters."

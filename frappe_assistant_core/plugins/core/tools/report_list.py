@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins.core._helpers import check_access
+from frappe_assistant_core.plugins.core._outputs import ReportType
 
 _FIELDS = ["name", "report_type", "ref_doctype", "module", "is_standard", "prepared_report"]
 
@@ -35,9 +36,28 @@ class Arguments(BaseModel):
 	limit: int = Field(default=50, ge=1, le=500, description="Maximum number of reports (1-500).")
 
 
+class ReportSummary(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	name: str = Field(description="Name of the report (report_details and report_execute take it).")
+	report_type: ReportType = Field(description="How the report is built.")
+	ref_doctype: str = Field(description="DocType the report is about.")
+	module: str | None = Field(description="Module of the report.")
+	is_standard: Literal["Yes", "No"] = Field(description="Yes: it ships with an app.")
+	prepared_report: bool = Field(description="Whether Desk runs it in the background.")
+
+
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	count: int = Field(description="Number of reports listed.")
+	reports: list[ReportSummary] = Field(description="The reports, by name.")
+
+
 class ReportList(BaseTool):
 	name = "report_list"
 	title = "List reports"
+	Output = Output
 	description = (
 		"List the reports the user can run (name, type, DocType, module); filter by module, report "
 		"type, DocType or text. Use report_details before report_execute to learn a report's filters."

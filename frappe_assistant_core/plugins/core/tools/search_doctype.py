@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import doctype_meta
+from frappe_assistant_core.plugins._output_types import DocName
 from frappe_assistant_core.plugins.core._helpers import check_access, to_json
 
 _TEXT_TYPES = frozenset(
@@ -26,9 +27,21 @@ class Arguments(BaseModel):
 	limit: int = Field(default=20, ge=1, le=100, description="Maximum number of results (1-100).")
 
 
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="The DocType searched.")
+	searched_fields: list[str] = Field(description="The fields searched: name, the title and search fields.")
+	count: int = Field(description="Number of results.")
+	results: list[dict[str, DocName | None]] = Field(
+		description="The matches, most recently modified first, each {searched field: value}."
+	)
+
+
 class SearchDoctype(BaseTool):
 	name = "search_doctype"
 	title = "Search a DocType"
+	Output = Output
 	description = (
 		"Search documents of one DocType by text in their name, title and search fields; returns "
 		"those fields for each match, most recently modified first."

@@ -26,9 +26,27 @@ class Arguments(BaseModel):
 	start: int = Field(default=0, ge=0, description="Number of results to skip (paging).")
 
 
+class Hit(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="DocType of the document found.")
+	name: str = Field(description="Name (ID) of the document.")
+	title: str = Field(description="Its title (its name when it has none).")
+	content: str = Field(description=f"The indexed text that matched, at most {_CONTENT_CHARS} characters.")
+
+
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	query: str = Field(description="The words searched for.")
+	count: int = Field(description="Number of results.")
+	results: list[Hit] = Field(description="The documents found, best match first.")
+
+
 class SearchGlobal(BaseTool):
 	name = "search_global"
 	title = "Search everything"
+	Output = Output
 	description = (
 		"Full-text search across all documents the user can read (the DocTypes enabled in Global "
 		"Search Settings); returns DocType, name, title and the matching content."

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import normalize_filters
+from frappe_assistant_core.plugins._output_types import Absent, DocName, sometimes
 from frappe_assistant_core.plugins.core._helpers import check_access, to_json
 
 
@@ -34,9 +35,28 @@ class Arguments(BaseModel):
 	limit: int = Field(default=10, ge=1, le=50, description="Maximum number of options (1-50).")
 
 
+class LinkOption(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	value: DocName = Field(description="The name to store in the Link field.")
+	description: str = Field(description="The option's other search fields, comma-separated.")
+	label: DocName | Absent = sometimes(
+		"What Desk shows: the title where the DocType shows titles in links, else the name."
+	)
+
+
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="The DocType searched.")
+	count: int = Field(description="Number of options.")
+	results: list[LinkOption] = Field(description="The options, as Desk's link autocomplete orders them.")
+
+
 class SearchLink(BaseTool):
 	name = "search_link"
 	title = "Link field options"
+	Output = Output
 	description = (
 		"Find valid values for a Link field: options of a DocType matching the text, each with "
 		"its value (the name to store) and a description."

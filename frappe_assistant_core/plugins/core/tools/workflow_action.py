@@ -7,6 +7,8 @@ An action the user may not take now is refused with the actions that are availab
 
 from __future__ import annotations
 
+from typing import Literal
+
 import frappe
 from frappe import _
 from frappe.model.workflow import WorkflowTransitionError, apply_workflow, get_transitions
@@ -26,9 +28,21 @@ class Arguments(BaseModel):
 	)
 
 
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="DocType of the document.")
+	name: str = Field(description="Name (ID) of the document.")
+	action: str = Field(description="The action applied.")
+	previous_state: str | None = Field(description="Workflow state before the action.")
+	state: str | None = Field(description="Workflow state now.")
+	docstatus: Literal[0, 1, 2] = Field(description="Document status now: 0 draft, 1 submitted, 2 cancelled.")
+
+
 class WorkflowAction(BaseTool):
 	name = "workflow_action"
 	title = "Apply a workflow action"
+	Output = Output
 	description = (
 		"Apply a workflow action such as Approve or Reject to a document; the document moves to the "
 		"next state and is saved, submitted or cancelled as the workflow defines."

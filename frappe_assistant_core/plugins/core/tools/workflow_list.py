@@ -21,9 +21,28 @@ class Arguments(BaseModel):
 	limit: int = Field(default=20, ge=1, le=100, description="Maximum number of workflows (1-100).")
 
 
+class WorkflowSummary(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	name: str = Field(description="Name of the Workflow.")
+	document_type: str = Field(description="DocType it governs.")
+	is_active: bool = Field(description="Whether it is the DocType's active workflow.")
+	workflow_state_field: str = Field(description="Field holding a document's workflow state.")
+	states: list[str] = Field(description="Its states, in order.")
+	actions: list[str] = Field(description="The actions of its transitions, each once.")
+
+
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	count: int = Field(description="Number of workflows listed.")
+	workflows: list[WorkflowSummary] = Field(description="The workflows, by name.")
+
+
 class WorkflowList(BaseTool):
 	name = "workflow_list"
 	title = "List workflows"
+	Output = Output
 	description = (
 		"List workflows with the DocType each governs, whether it is active, its states and its "
 		"actions; filter by DocType or active only."

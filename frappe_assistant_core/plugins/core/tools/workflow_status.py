@@ -6,6 +6,8 @@ whose role the user has and whose condition the document meets.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import frappe
 from frappe.model.workflow import get_transitions
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,9 +23,32 @@ class Arguments(BaseModel):
 	name: str = Field(min_length=1, description="Name (ID) of the document.")
 
 
+class AvailableAction(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	action: str = Field(description="Action to pass to workflow_action.")
+	next_state: str = Field(description="State it leads to.")
+	allowed_role: str = Field(description="Role (one of the user's) that allows it.")
+
+
+class Output(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="DocType of the document.")
+	name: str = Field(description="Name (ID) of the document.")
+	workflow: str = Field(description="Name of the DocType's active Workflow.")
+	state: str | None = Field(description="The document's workflow state (None before it has one).")
+	docstatus: Literal[0, 1, 2] = Field(description="Document status: 0 draft, 1 submitted, 2 cancelled.")
+	editable_by_role: str | None = Field(description="Role that may edit the document in this state.")
+	available_actions: list[AvailableAction] = Field(
+		description="Actions the user can take now (role and condition met)."
+	)
+
+
 class WorkflowStatus(BaseTool):
 	name = "workflow_status"
 	title = "Workflow state of a document"
+	Output = Output
 	description = (
 		"Show a document's current workflow state and document status, and the workflow actions "
 		"the current user can take on it now (with the state each leads to)."

@@ -25,16 +25,25 @@ from frappe_assistant_core.plugins._doctype_access import (
 	value_fields,
 )
 from frappe_assistant_core.plugins._filters import Filters
+from frappe_assistant_core.plugins.data_science._analysis_output import (
+	Correlations,
+	Interval,
+	NumericStatistics,
+	Profile,
+	Quality,
+	Trends,
+)
 from frappe_assistant_core.plugins.data_science._records import fetch_records
 
 MAX_DEFAULT_FIELDS = 50
+AnalysisType = Literal["profile", "statistics", "trends", "quality", "correlations"]
 
 
 class AnalyzeFrappeDataArguments(BaseModel):
 	model_config = ConfigDict(extra="forbid")
 
 	doctype: str = Field(min_length=1, description="DocType whose records to analyse, e.g. 'Sales Invoice'.")
-	analysis_type: Literal["profile", "statistics", "trends", "quality", "correlations"] = Field(
+	analysis_type: AnalysisType = Field(
 		description=(
 			"profile: per-field counts, distinct values and summaries; statistics: mean, std, quartiles "
 			"of numeric fields; trends: counts and totals per period of date_field; quality: "
@@ -56,9 +65,7 @@ class AnalyzeFrappeDataArguments(BaseModel):
 	date_field: str = Field(
 		default="creation", min_length=1, description="Date or Datetime field that trends group by."
 	)
-	interval: Literal["Daily", "Weekly", "Monthly", "Quarterly", "Yearly"] = Field(
-		default="Monthly", description="Period length for trends."
-	)
+	interval: Interval = Field(default="Monthly", description="Period length for trends.")
 	limit: int = Field(
 		default=1000,
 		ge=1,
@@ -67,9 +74,27 @@ class AnalyzeFrappeDataArguments(BaseModel):
 	)
 
 
+class AnalyzeFrappeDataOutput(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	doctype: str = Field(description="The DocType analysed.")
+	analysis_type: AnalysisType = Field(description="The analysis made; it decides the shape of result.")
+	fields: list[str] = Field(description="The fields analysed.")
+	row_count: int = Field(description="Records read.")
+	limit_reached: bool = Field(description="Whether limit stopped the reading (older records left out).")
+	result: Profile | dict[str, NumericStatistics] | Trends | Quality | Correlations = Field(
+		description=(
+			"profile: {row_count, columns}; statistics: {fieldname: statistics}; trends: {date_field, "
+			"interval, undated_rows, periods, count_growth_percent}; quality: {row_count, duplicate_rows, "
+			"overall_completeness_percent, columns, incomplete_fields}; correlations: {matrix, strong_pairs}."
+		)
+	)
+
+
 class AnalyzeFrappeData(BaseTool):
 	name = "analyze_frappe_data"
 	title = "Analyze DocType data"
+	Output = AnalyzeFrappeDataOutput
 	description = (
 		"Analyse the records of a DocType that you can read: profile, statistics, trends over time, "
 		"data quality, or correlations between numeric fields. Computed with pandas over at most "

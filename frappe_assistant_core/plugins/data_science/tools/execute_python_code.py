@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import signal
+from typing import Any, Literal
 
 from frappe import _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -21,6 +22,7 @@ from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.exceptions import ToolDependencyError
 from frappe_assistant_core.plugins._doctype_access import doctype_meta, require_permission
 from frappe_assistant_core.plugins._filters import Filters
+from frappe_assistant_core.plugins._output_types import Absent, sometimes
 from frappe_assistant_core.plugins.data_science import _sandbox
 from frappe_assistant_core.plugins.data_science._records import fetch_records
 
@@ -79,9 +81,59 @@ class ExecutePythonCodeArguments(BaseModel):
 		return names
 
 
+class RunError(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	type: str = Field(
+		description="The exception's class name, or Timeout, CPUTimeLimit, ResultTooLarge, Crashed."
+	)
+	message: str = Field(description="What went wrong.")
+	traceback: str | Absent = sometimes("Traceback of the code's exception (status error).")
+
+
+class Truncated(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	stdout: bool = Field(description=f"Whether stdout was cut at {MAX_OUTPUT_CHARS} characters.")
+	stderr: bool = Field(description=f"Whether stderr was cut at {MAX_OUTPUT_CHARS} characters.")
+
+
+class AppliedLimits(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	timeout_seconds: int = Field(description="Wall-clock and CPU time limit applied, in seconds.")
+	memory_limit_mb: int = Field(description="Address-space limit applied, in MiB.")
+
+
+class ExecutePythonCodeOutput(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	success: bool = Field(description="Whether the code ran to its end without an exception.")
+	status: Literal["ok", "error", "timeout", "cpu_limit", "too_large", "crashed"] = Field(
+		description=(
+			"ok; error: the code raised; timeout / cpu_limit: stopped at the time limit; too_large: "
+			"the returned variables were too large; crashed: the process ended without a result."
+		)
+	)
+	stdout: str = Field(description="What the code printed.")
+	stderr: str = Field(description="What the code wrote to stderr.")
+	error: RunError | None = Field(description="Why the run failed (None when status is ok).")
+	variables: dict[str, Any] = Field(description="The requested variables that could be returned, as JSON.")
+	missing_variables: list[str] = Field(description="Requested variables the code did not define.")
+	unserialisable_variables: dict[str, str] = Field(
+		description="Requested variables that could not be returned, each with the reason."
+	)
+	truncated: Truncated = Field(description="Which outputs were cut.")
+	exit_code: int | None = Field(description="Exit code of the sandboxed process (negative: a signal).")
+	execution_time: float = Field(description="Wall-clock time of the run, in seconds.")
+	limits: AppliedLimits = Field(description="The limits the code ran under.")
+	rows_passed: int = Field(description="Records of data_query handed to the code.")
+
+
 class ExecutePythonCode(BaseTool):
 	name = "execute_python_code"
 	title = "Run Python in a sandbox"
+	Output = ExecutePythonCodeOutput
 	description = (
 		"Run Python 3 code in an isolated sandbox (no network, no files of the site, no database, "
 		"no new processes) with time and memory limits. "

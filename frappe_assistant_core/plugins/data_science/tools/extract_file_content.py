@@ -10,6 +10,7 @@ extractor in data_science/_extractors.py. Remote (http) files are never fetched.
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 import frappe
 from frappe import _
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins import _file_access
+from frappe_assistant_core.plugins._output_types import Absent, Cell, sometimes
 from frappe_assistant_core.plugins.data_science import _extractors
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -63,9 +65,52 @@ class ExtractFileContentArguments(BaseModel):
 		return self
 
 
+class FileInfo(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	name: str = Field(description="Name of the File document.")
+	file_name: str | None = Field(description="The file's name, e.g. report.pdf.")
+	file_url: str = Field(description="URL of the file.")
+	is_private: Literal[0, 1] = Field(description="1: a private file.")
+	file_size: int | None = Field(description="Size in bytes.")
+
+
+class Sheet(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	name: str = Field(description="Name of the sheet.")
+	columns: list[Cell] = Field(description="Its first row, taken as the header.")
+	rows: list[list[Cell]] = Field(description="The data rows after the header (dates as ISO 8601 text).")
+	truncated: bool = Field(description="Whether the sheet had more than max_rows data rows.")
+
+
+class ExtractFileContentOutput(BaseModel):
+	"""The file and what was extracted from it; which keys are there depends on `format`."""
+
+	model_config = ConfigDict(extra="forbid")
+
+	file: FileInfo = Field(description="The File document read.")
+	format: Literal["pdf", "docx", "xlsx", "csv", "text", "image"] = Field(
+		description="How the file was read: by its extension (text covers .txt .md .json .xml .html .log)."
+	)
+	text: str | Absent = sometimes("pdf, docx, text, image (OCR): the text.")
+	page_count: int | Absent = sometimes("pdf: pages in the file.")
+	pages_read: int | Absent = sometimes("pdf: pages read (at most max_pages).")
+	paragraphs: list[str] | Absent = sometimes("docx: the paragraphs that are not blank.")
+	tables: list[list[list[str]]] | Absent = sometimes("docx: each table's rows of cell texts.")
+	sheets: list[Sheet] | Absent = sometimes("xlsx: each sheet's header and rows.")
+	columns: list[str] | Absent = sometimes("csv: the first row, taken as the header.")
+	rows: list[list[str]] | Absent = sometimes("csv: the data rows after the header.")
+	truncated: bool | Absent = sometimes("csv: whether there were more than max_rows data rows.")
+	text_truncated: Literal[True] | Absent = sometimes(
+		"There when the extracted text went over max_chars in all and was cut there."
+	)
+
+
 class ExtractFileContent(BaseTool):
 	name = "extract_file_content"
 	title = "Extract file content"
+	Output = ExtractFileContentOutput
 	description = (
 		"Extract the content of an uploaded file you can read: text of PDF, DOCX and text files, rows "
 		"of CSV and XLSX sheets, and text of images by OCR where the server has an OCR engine."

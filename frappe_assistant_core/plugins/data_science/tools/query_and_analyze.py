@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 import frappe
 import frappe.database
@@ -23,6 +23,7 @@ from frappe.utils.response import json_handler
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.plugins.data_science._analysis_output import RowsSummary
 
 STATEMENT_TIMEOUT_SECONDS = 30
 # What one answer may hold: a text value is cut at MAX_VALUE_CHARS characters, at most MAX_CELLS
@@ -54,9 +55,25 @@ class QueryAndAnalyzeArguments(BaseModel):
 	)
 
 
+class QueryAndAnalyzeOutput(BaseModel):
+	model_config = ConfigDict(extra="forbid")
+
+	columns: list[str] = Field(description="Column names of the result (empty when no row came back).")
+	rows: list[dict[str, Any]] = Field(
+		description=(
+			f"The rows, each {{column: value}}; dates as text, text cut at {MAX_VALUE_CHARS} characters, "
+			"binary values as lists of byte values."
+		)
+	)
+	row_count: int = Field(description="Number of rows returned.")
+	truncated: bool = Field(description="Whether the query had more rows than returned (limit or size).")
+	analysis: RowsSummary = Field(description="Summary of each column of the rows returned.")
+
+
 class QueryAndAnalyze(BaseTool):
 	name = "query_and_analyze"
 	title = "Run a read-only SQL query"
+	Output = QueryAndAnalyzeOutput
 	description = (
 		"Run a single read-only SQL SELECT against the site database and get the rows (at most "
 		"`limit`) with a summary of each column. Anything that could write, lock or wait is refused. "

@@ -22,6 +22,7 @@ from frappe_assistant_core.plugins._doctype_access import (
 from frappe_assistant_core.plugins._filters import Filters
 from frappe_assistant_core.plugins.visualization._common import (
 	ColorPattern,
+	Created,
 	Titled,
 	created,
 	ensure_new,
@@ -95,9 +96,19 @@ class CreateChartArguments(BaseModel):
 		return self
 
 
+class CreateChartOutput(Created):
+	doctype: Literal["Dashboard Chart"] = Field(description="DocType of the new chart.")
+	chart_type: Literal["Count", "Sum", "Average", "Group By"] = Field(description="What the chart counts.")
+	type: Literal["Line", "Bar", "Percentage", "Pie", "Donut", "Heatmap"] = Field(
+		description="How the chart is drawn."
+	)
+	dashboard: str | None = Field(description="The Dashboard it was added to, if any.")
+
+
 class CreateChart(BaseTool):
 	name = "create_chart"
 	title = "Create a chart"
+	Output = CreateChartOutput
 	description = (
 		"Create a Dashboard Chart (Count, Sum or Average over time, or Group By a field) on a DocType "
 		"you can read, optionally adding it to an existing Dashboard. Returns the chart's name and URL."

@@ -14,7 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import require_permission
-from frappe_assistant_core.plugins.visualization._common import Titled, created, ensure_new, readable_names
+from frappe_assistant_core.plugins.visualization._common import (
+	Created,
+	Titled,
+	created,
+	ensure_new,
+	readable_names,
+)
 
 
 class CreateDashboardArguments(BaseModel):
@@ -34,9 +40,16 @@ class CreateDashboardArguments(BaseModel):
 	)
 
 
+class CreateDashboardOutput(Created):
+	doctype: Literal["Dashboard"] = Field(description="DocType of the new dashboard.")
+	charts: list[str] = Field(description="The Dashboard Charts it shows, in order.")
+	cards: list[str] = Field(description="The Number Cards it shows.")
+
+
 class CreateDashboard(BaseTool):
 	name = "create_dashboard"
 	title = "Create a dashboard"
+	Output = CreateDashboardOutput
 	description = (
 		"Create a Dashboard showing existing Dashboard Charts (see create_chart) and Number Cards "
 		"(see create_kpi_card) that you can read. Returns the dashboard's name and URL."

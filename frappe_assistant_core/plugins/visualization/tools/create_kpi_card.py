@@ -18,6 +18,7 @@ from frappe_assistant_core.plugins._doctype_access import NUMERIC_TYPES, check_f
 from frappe_assistant_core.plugins._filters import Filters
 from frappe_assistant_core.plugins.visualization._common import (
 	ColorPattern,
+	Created,
 	Titled,
 	created,
 	filters_json,
@@ -62,9 +63,19 @@ class CreateKpiCardArguments(BaseModel):
 		return self
 
 
+class CreateKpiCardOutput(Created):
+	doctype: Literal["Number Card"] = Field(description="DocType of the new card.")
+	function: Literal["Count", "Sum", "Average", "Minimum", "Maximum"] = Field(
+		description="Aggregate the card shows."
+	)
+	value: float = Field(description="The card's current value, over the records the caller can read.")
+	dashboard: str | None = Field(description="The Dashboard it was added to, if any.")
+
+
 class CreateKpiCard(BaseTool):
 	name = "create_kpi_card"
 	title = "Create a KPI card"
+	Output = CreateKpiCardOutput
 	description = (
 		"Create a Number Card (KPI) showing the Count, Sum, Average, Minimum or Maximum of a DocType "
 		"you can read, with optional filters, optionally added to an existing Dashboard. Returns the "
