@@ -16,11 +16,13 @@ import subprocess
 import sys
 import uuid
 
+import frappe
 import pytest
 
 from tests.host import bootstrap, config
+from tests.support import site_state
 
-pytestmark = pytest.mark.skipif(bootstrap.on_real_bench(), reason="makes a host site of its own")
+on_host = pytest.mark.skipif(bootstrap.on_real_bench(), reason="makes a host site of its own")
 
 #: Parts of the suite that commit fixtures and configuration: test DocTypes, the workflow and
 #: reports, users and API keys, roles, data_science disabled and enabled, tool toggles, category
@@ -125,6 +127,7 @@ def throwaway_site():
 		host_site.drop_site(name)
 
 
+@on_host
 def test_a_session_on_an_existing_site_leaves_it_as_it_found_it(throwaway_site, tmp_path):
 	"""Every table and file of the site is as before the session, which did commit fixtures."""
 	before, counted = fingerprint(throwaway_site), counts(throwaway_site)
@@ -162,3 +165,70 @@ def test_a_session_on_an_existing_site_leaves_it_as_it_found_it(throwaway_site, 
 	changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
 	assert changed == []
 	assert counts(throwaway_site) == counted
+
+
+@pytest.fixture
+def probes():
+	"""Tables and a sequence that exist before the state is recorded; dropped at the end."""
+	frappe.db.sql_ddl("create table fac_probe_rows (name varchar(140) primary key, value int)")
+	frappe.db.sql_ddl("create table fac_probe_shape (name varchar(140) primary key)")
+	frappe.db.sql_ddl("create table fac_probe_gone (name varchar(140) primary key)")
+	frappe.db.sql_ddl("create sequence fac_probe_seq")
+	frappe.db.sql("insert into fac_probe_rows values ('kept', 1), ('changed', 2), ('deleted', 3)")
+	frappe.db.sql("insert into fac_probe_shape values ('one'), ('two')")
+	frappe.db.sql("insert into fac_probe_gone values ('back')")
+	frappe.db.commit()
+	files = frappe.get_site_path("public", "files")
+	os.makedirs(files, exist_ok=True)
+	for name in ("fac-probe-changed.txt", "fac-probe-deleted.txt"):
+		with open(os.path.join(files, name), "w") as handle:
+			handle.write("as found")
+	yield files
+	frappe.db.rollback()
+	for table in ("fac_probe_rows", "fac_probe_shape", "fac_probe_gone", "fac_probe_new"):
+		frappe.db.sql_ddl(f"drop table if exists {table}")
+	frappe.db.sql_ddl("drop sequence if exists fac_probe_seq")
+	for name in ("fac-probe-changed.txt", "fac-probe-deleted.txt"):
+		os.remove(os.path.join(files, name))
+
+
+def test_restore_undoes_each_kind_of_change(probes):
+	"""New, dropped and altered tables, changed, new and deleted rows (with and without a primary
+	key), an advanced sequence, new, changed and deleted files and links, kept cache keys."""
+	before = site_state.record()
+	frappe.db.sql_ddl("create table fac_probe_new (name varchar(140) primary key)")
+	frappe.db.sql_ddl("drop table fac_probe_gone")
+	frappe.db.sql_ddl("alter table fac_probe_shape add column extra int")
+	frappe.db.sql("select nextval(fac_probe_seq)")
+	frappe.db.sql("update fac_probe_rows set value = 20 where name = 'changed'")
+	frappe.db.sql("delete from fac_probe_rows where name = 'deleted'")
+	frappe.db.sql("insert into fac_probe_rows values ('new', 4)")
+	frappe.db.sql("insert into tabSingles (doctype, field, value) values ('FAC Probe', 'x', 'new')")
+	frappe.db.sql(
+		"update tabSingles set value = 'UTC+probe' where doctype = 'System Settings' and field = 'time_zone'"
+	)
+	frappe.db.commit()
+	with open(os.path.join(probes, "fac-probe-changed.txt"), "w") as handle:
+		handle.write("changed")
+	os.remove(os.path.join(probes, "fac-probe-deleted.txt"))
+	os.makedirs(os.path.join(probes, "fac-probe-folder"))
+	with open(os.path.join(probes, "fac-probe-folder", "new.txt"), "w") as handle:
+		handle.write("new")
+	os.symlink("fac-probe-changed.txt", os.path.join(probes, "fac-probe-link"))
+	frappe.cache.rpush("global_search_queue", "fac-probe")
+	frappe.cache.rpush("insert_queue_for_FAC Probe", "fac-probe")
+
+	changes = site_state.restore(before)
+
+	assert site_state._tables() == before.tables
+	assert site_state._files(before.site_path) == before.files
+	assert site_state._kept_cache() == before.cache
+	assert frappe.db.get_single_value("System Settings", "time_zone") != "UTC+probe"
+	assert {
+		"table fac_probe_new: dropped (created during the session)",
+		"table fac_probe_gone: recreated with its 1 rows",
+		"table fac_probe_shape: recreated with its 2 rows",
+		"table fac_probe_seq: sequence restarted",
+		"table fac_probe_rows: 2 rows removed, 2 put back",
+	} <= set(changes), changes
+	assert any(line.startswith("table tabSingles: ") for line in changes), changes
