@@ -70,6 +70,7 @@ def _existing_site():
 		yield name
 	finally:
 		_RESTORED.extend(site_state.restore(before))
+		_EXISTING_SITE.append(name)
 		report = os.environ.get("FAC_RESTORE_REPORT")
 		if report:
 			with open(report, "w") as out:
@@ -79,10 +80,14 @@ def _existing_site():
 
 #: What putting an existing site back changed, for the terminal summary.
 _RESTORED: list[str] = []
+#: The session's site existed before it (set once it has been put back).
+_EXISTING_SITE: list[str] = []
 
 
 def pytest_terminal_summary(terminalreporter):
-	if _RESTORED:
+	if _EXISTING_SITE and not _RESTORED:
+		terminalreporter.write_line("site put back as found: nothing to undo")
+	elif _RESTORED:
 		tables = sum(1 for line in _RESTORED if line.startswith("table "))
 		terminalreporter.write_line(
 			f"site put back as found: {len(_RESTORED)} changes undone ({tables} tables)"
