@@ -115,6 +115,9 @@ def _analyse(toggles: list[Toggle], answers: list[Answer], pids: list[int]) -> d
 	per_worker_ms, all_workers_ms, missing = [], [], 0
 	for index, toggle in enumerate(toggles):
 		until = toggles[index + 1].start if index + 1 < len(toggles) else float("inf")
+		# An answer still running when the next toggle committed may rightly show that toggle's state
+		# (it entered before the next toggle but read the registry after its COMMIT): not judged.
+		next_commit = toggles[index + 1].commit if index + 1 < len(toggles) else float("inf")
 		first_fresh: dict[int, float] = {}
 		# Answers are short: any answer ending after the commit started at most a minute before it.
 		lo, hi = bisect.bisect_left(starts, toggle.commit - 60), bisect.bisect_left(starts, until)
@@ -123,6 +126,8 @@ def _analyse(toggles: list[Toggle], answers: list[Answer], pids: list[int]) -> d
 				continue
 			if answer.enabled == toggle.enable:
 				first_fresh[answer.pid] = min(first_fresh.get(answer.pid, answer.end), answer.end)
+			if answer.end > next_commit:
+				continue
 			if answer.start > toggle.ack:
 				checked += 1
 				if answer.enabled != toggle.enable:
