@@ -116,7 +116,7 @@ def build_record(
 	arguments = params.arguments if isinstance(params.arguments, dict) else {}
 	info = state.tools.get(name)
 	body = _Body(result)
-	client_name, client_version = client_of(params)
+	client_name, client_version, remembered_key = client_of(params)
 	record = {
 		"timestamp": now(),
 		"user": frappe.session.user,
@@ -128,6 +128,8 @@ def build_record(
 		"duration_ms": round(seconds * 1000, 3),
 		"client_name": client_name,
 		"client_version": client_version,
+		# initialize's clientInfo, looked up when the row is written, off the request path.
+		"fac_client_key": remembered_key,
 		"remote_ip": str(getattr(frappe.local, "request_ip", None) or "")[:140],
 		"arguments": arguments_json(name, arguments),
 		"result_size": body.size,
@@ -151,18 +153,23 @@ def status_of(exc: BaseException | None, body: _Body) -> str:
 	return ERROR
 
 
-def client_of(params) -> tuple[str, str]:
-	"""(name, version) of the MCP client: the request's _meta.clientInfo, else initialize's
-	clientInfo for this user and User-Agent, else the User-Agent's first product token."""
+def client_of(params) -> tuple[str, str, str | None]:
+	"""(name, version, key) of the MCP client: the request's _meta.clientInfo (key None), else the
+	User-Agent's first product token with the key under which initialize's clientInfo for this
+	user and User-Agent is remembered; the row takes that one when it is written (remembered_client),
+	so the request itself reads nothing for it."""
 	meta = (params.model_extra or {}).get("_meta")
 	info = meta.get("clientInfo") if isinstance(meta, dict) else None
 	if isinstance(info, dict) and isinstance(info.get("name"), str):
-		return info["name"][:140], str(info.get("version") or "")[:140]
-	if remembered := frappe.cache.get_value(_client_key()):
-		return tuple(remembered)
+		return info["name"][:140], str(info.get("version") or "")[:140], None
 	product = (_user_agent().split() or [""])[0]
 	name, _slash, version = product.partition("/")
-	return name[:140], version[:140]
+	return name[:140], version[:140], _client_key()
+
+
+def remembered_client(key: str | None) -> tuple[str, str] | None:
+	"""initialize's (name, version) remembered under `key`, if any."""
+	return tuple(remembered) if key and (remembered := frappe.cache.get_value(key)) else None
 
 
 def _client_key() -> str:

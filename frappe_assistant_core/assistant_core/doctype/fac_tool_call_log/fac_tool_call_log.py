@@ -32,6 +32,10 @@ class FACToolCallLog(Document):
 				frappe.PermissionError,
 				title=_("Not permitted"),
 			)
+		from frappe_assistant_core.audit.recorder import remembered_client
+
+		if remembered := remembered_client(self.get("fac_client_key")):
+			self.client_name, self.client_version = remembered
 
 	def validate(self):
 		if not self.is_new():
