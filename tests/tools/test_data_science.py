@@ -580,6 +580,19 @@ def test_document_create_refuses_a_file_url_outside_the_files_folders(site_secre
 	assert not frappe.db.exists("File", {"file_url": site_secret})
 
 
+def test_document_update_refuses_moving_a_file_url_out_of_the_files_folders(site_secret):
+	from frappe_assistant_core.plugins.core.tools.document_update import DocumentUpdate
+
+	doc = make_file("fac-movable.txt", b"mine")
+	with pytest.raises(frappe.PermissionError, match="not a file in this site's files folders"):
+		DocumentUpdate().run({"doctype": "File", "name": doc.name, "data": {"file_url": site_secret}})
+	assert frappe.db.get_value("File", doc.name, "file_url") == doc.file_url
+	renamed = DocumentUpdate().run(
+		{"doctype": "File", "name": doc.name, "data": {"file_name": "fac-moved.txt"}}
+	)
+	assert renamed["document"]["file_url"] == doc.file_url  # other edits of a File are untouched
+
+
 def test_a_symbolic_link_out_of_the_files_folder_is_never_followed(site_secret):
 	link = frappe.get_site_path("private", "files", "fac-link.txt")
 	if os.path.lexists(link):

@@ -84,7 +84,7 @@ class DocumentUpdate(BaseTool):
 				_set_rows(doc, fieldname, value, args.child_table_mode)
 			else:
 				doc.set(fieldname, value)
-		if doc.doctype == "File":
+		if doc.doctype == "File" and doc.has_value_changed("file_url"):
 			check_new_file_url(doc)
 		doc.save()
 		return {
