@@ -410,7 +410,7 @@ def test_migrate_stores_the_defaults_of_settings_saved_before_the_log_fields():
 
 	before = frappe.db.get_singles_dict(SETTINGS)
 	try:
-		frappe.db.set_single_value(SETTINGS, "log_tool_output", 1)
+		frappe.db.set_single_value(SETTINGS, "log_tool_output", 1, update_modified=False)
 		absent = ("log_tool_calls", "log_retention_days")
 		frappe.db.delete("Singles", {"doctype": SETTINGS, "field": ("in", absent)})
 		frappe.clear_document_cache(SETTINGS, SETTINGS)

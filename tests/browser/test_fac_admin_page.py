@@ -165,11 +165,33 @@ def _desk_user() -> str:
 
 @pytest.fixture
 def desk_site():
-	"""A site whose setup is done: a bench's new site sends every user to /app/setup-wizard until
-	its wizard has run (host sites are made done). Committed; a bench site is put back after the run."""
+	"""A desk any user can open, whose console only shows what the flows cause, on a bench too.
+
+	A bench's new site sends every user to /app/setup-wizard until its wizard has run (host sites
+	are made done): mark it done (committed; a bench site is put back after the run). A bench web
+	server with no realtime server behind it (`bench serve` alone) answers the desk's socket.io
+	requests 404: for this test the site config says there is none (`disable_async`, as the host's
+	does), and the key is removed afterwards.
+	"""
+	from frappe.installer import update_site_config
+
 	if not frappe.db.get_single_value("System Settings", "setup_complete"):
 		mark_setup_complete()
 		frappe.db.commit()
+	without_realtime = not frappe.conf.get("disable_async") and not _realtime_answers()
+	if without_realtime:
+		update_site_config("disable_async", True)
+	yield
+	if without_realtime:
+		update_site_config("disable_async", "None")  # "None" removes the key
+		frappe.local.conf.pop("disable_async", None)
+
+
+def _realtime_answers() -> bool:
+	"""Whether the web server the tests use passes the desk's socket.io requests to a realtime server."""
+	with serve(workers=1) as server:
+		status, _headers, _body = server.request("/socket.io/?EIO=4&transport=polling")
+	return status == 200
 
 
 def _screenshots(artifact: Path, readme_image: Path) -> list[str]:
