@@ -30,7 +30,9 @@ EXPECTED_FAILURES = INTEROP / "conformance" / "expected-failures.yml"
 def node() -> str:
 	path = CLIENTS / "node.path"
 	if not path.exists():
-		pytest.skip("the MCP client environments are missing: run tests/host/setup.sh")
+		pytest.skip(
+			"the MCP client environments are missing: tests/host/setup.sh builds them, on the test host only"
+		)
 	return path.read_text().strip()
 
 

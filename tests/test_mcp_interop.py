@@ -47,7 +47,9 @@ def endpoint():
 def _environment(name: str) -> Path:
 	path = CLIENTS / name
 	if not (path / ".stamp").exists():
-		pytest.skip(f"client environment {name} is missing: run tests/host/setup.sh")
+		pytest.skip(
+			f"client environment {name} is missing: tests/host/setup.sh builds it, on the test host only"
+		)
 	return path
 
 

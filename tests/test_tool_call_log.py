@@ -403,6 +403,30 @@ def test_retention_default_is_90_days_when_never_saved():
 	assert store.retention_days() == 90
 
 
+def test_migrate_stores_the_defaults_of_settings_saved_before_the_log_fields():
+	"""Settings saved before the log fields existed load Log Tool Calls unchecked (the next save
+	would turn logging off): migrate stores each missing default and keeps every stored value."""
+	from frappe_assistant_core.utils import migration_hooks
+
+	before = frappe.db.get_singles_dict(SETTINGS)
+	try:
+		frappe.db.set_single_value(SETTINGS, "log_tool_output", 1, update_modified=False)
+		absent = ("log_tool_calls", "log_retention_days")
+		frappe.db.delete("Singles", {"doctype": SETTINGS, "field": ("in", absent)})
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+		assert frappe.get_doc(SETTINGS).log_tool_calls == 0  # what Frappe loads for a missing Check
+		migration_hooks.after_migrate()
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+		doc = frappe.get_doc(SETTINGS)
+		assert (doc.log_tool_calls, doc.log_retention_days, doc.log_tool_output) == (1, 90, 1)
+		assert frappe.db.get_singles_dict(SETTINGS)["modified"] == before["modified"]
+	finally:
+		frappe.db.set_single_value(
+			SETTINGS, {f: before.get(f) for f in ("log_tool_output", *absent)}, update_modified=False
+		)
+		frappe.db.commit()
+
+
 # -- usage stats ------------------------------------------------------------------------------
 
 

@@ -116,7 +116,9 @@ def answer_unparsed_body(response=None, request=None) -> None:
 		or request is None
 		or request.path != MCP_PATH
 		or request.method != "POST"
-		or response.status_code not in (400, 417)
+		# v16 refuses a JSON body it cannot parse with 417; v15's json.loads raises uncaught (500),
+		# for a syntax error and for deep nesting (RecursionError) alike.
+		or response.status_code not in (400, 417, 500)
 		or getattr(frappe.local, "fac_mcp_answered", False)
 		or (request.content_length or 0) > MAX_BODY_BYTES
 	):

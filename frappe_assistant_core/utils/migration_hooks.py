@@ -1,6 +1,7 @@
 """after_install / after_migrate: make the site match the code, never overwrite admin choices.
 
-Roles first, then the plugin rows, then the tool rows (utils.config_sync does the syncing).
+Roles first, then the settings' defaults, then the plugin rows, then the tool rows
+(utils.config_sync does the syncing).
 """
 
 from __future__ import annotations
@@ -8,15 +9,18 @@ from __future__ import annotations
 import frappe
 
 ASSISTANT_ROLES = ("Assistant Admin", "Assistant User")
+SETTINGS_DOCTYPE = "Assistant Core Settings"
 
 
 def after_install() -> None:
 	_ensure_roles()
+	_store_setting_defaults()
 	_sync_all()
 
 
 def after_migrate() -> None:
 	_ensure_roles()
+	_store_setting_defaults()
 	_sync_all()
 
 
@@ -28,6 +32,26 @@ def _ensure_roles() -> None:
 			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
 				ignore_permissions=True
 			)
+
+
+def _store_setting_defaults() -> None:
+	"""Store the default of each Assistant Core Settings field that has no stored value yet.
+
+	A Single saved before a field was added has no row for that field, and Frappe (v15 and v16
+	alike) then loads it empty: Log Tool Calls (default 1) shows unchecked in the form, and the
+	next save of the settings turns logging off. The app reads a missing value as its default;
+	storing it makes the form say the same. A stored value, even an empty one, is never changed.
+	"""
+	stored = frappe.db.get_singles_dict(SETTINGS_DOCTYPE)
+	if not stored:
+		return  # never saved: Frappe loads a new document, defaults included
+	missing = {
+		df.fieldname: df.default
+		for df in frappe.get_meta(SETTINGS_DOCTYPE).fields
+		if df.default not in (None, "") and df.fieldname not in stored
+	}
+	if missing:
+		frappe.db.set_single_value(SETTINGS_DOCTYPE, missing, update_modified=False)
 
 
 def _sync_all() -> None:

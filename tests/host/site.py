@@ -90,10 +90,9 @@ def _mark_setup_complete() -> None:
 	"""A bench's new site is finished in the browser by the setup wizard; the host's wizard is not
 	usable (its page_js names public/js/monoframe/setup_wizard.js, which the host does not ship), so
 	mark the setup done as the wizard's last step does, or the desk opens /app/setup-wizard."""
-	import frappe
+	from tests.support.site import mark_setup_complete
 
-	frappe.db.set_single_value("System Settings", "setup_complete", 1)
-	frappe.db.set_default("desktop:home_page", "workspace")
+	mark_setup_complete()
 
 
 def complete_setup() -> None:
