@@ -24,12 +24,8 @@ def handle_mcp(**kwargs: Any) -> Response:
 	"""MCP Streamable HTTP (JSON responses) for API-key and OAuth-token users; others get 401."""
 	frappe.local.fac_mcp_answered = True
 	request = frappe.request
-	if (
-		refused := guard.origin_refusal()
-		or guard.body_refusal(request)
-		or auth.refusal()
-		or guard.csrf_refusal()
-	):
+	# A foreign Origin was already refused by the before_request hook (guard.reject_foreign_origin).
+	if refused := guard.body_refusal(request) or auth.refusal() or guard.csrf_refusal():
 		return refused.to_response()
 	headers = request.headers
 	reply = server.handle(request.method, request.get_data(), headers.get(server.VERSION_HEADER), headers)

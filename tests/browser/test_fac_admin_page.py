@@ -199,17 +199,23 @@ def _screenshots(artifact: Path, readme_image: Path) -> list[str]:
 	return paths
 
 
-def _drive(scenario: dict) -> dict:
+def _run_driver(driver: Path, scenario: dict, timeout: int) -> dict:
+	"""Run a node driver with `scenario`; its report (the last line of stdout), asserted successful."""
 	done = subprocess.run(
-		[_node(), str(DRIVER), json.dumps(scenario)],
+		[_node(), str(driver), json.dumps(scenario)],
 		cwd=REPO,
 		capture_output=True,
 		text=True,
-		timeout=600,
+		timeout=timeout,
 		check=False,
 	)
 	report = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
 	assert done.returncode == 0, (report.get("error"), report.get("steps"), done.stderr[-3000:])
+	return report
+
+
+def _drive(scenario: dict) -> dict:
+	report = _run_driver(DRIVER, scenario, timeout=600)
 	assert report["steps"] == scenario["flows"], report["steps"]
 	return report
 
@@ -426,16 +432,7 @@ def test_usage_section_in_the_real_desk(desk_site):
 				"tool": "document_get",
 				"screenshot": str(image),
 			}
-			done = subprocess.run(
-				[_node(), str(USAGE_DRIVER), json.dumps(scenario)],
-				cwd=REPO,
-				capture_output=True,
-				text=True,
-				timeout=300,
-				check=False,
-			)
-		report = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
-		assert done.returncode == 0, (report.get("error"), done.stderr[-3000:])
+			report = _run_driver(USAGE_DRIVER, scenario, timeout=300)
 		assert report["page_errors"] == [] and _console_errors(report, desk_site) == []
 		assert report["summary"].startswith("12 calls in the last 30 days, 3 not successful (25.0%)")
 		assert report["chart_bars"] >= 4  # one stacked bar segment per (day, status) with calls
