@@ -14,6 +14,7 @@ from typing import Any
 import frappe
 from werkzeug.wrappers import Response
 
+from frappe_assistant_core.core import connection_rules
 from frappe_assistant_core.mcp import auth, guard, server
 
 
@@ -23,6 +24,7 @@ from frappe_assistant_core.mcp import auth, guard, server
 def handle_mcp(**kwargs: Any) -> Response:
 	"""MCP Streamable HTTP (JSON responses) for API-key and OAuth-token users; others get 401."""
 	frappe.local.fac_mcp_answered = True
+	connection_rules.reset()  # each request's own limits are added by the checks that set them
 	request = frappe.request
 	# A foreign Origin was already refused by the before_request hook (guard.reject_foreign_origin).
 	if refused := guard.body_refusal(request) or auth.refusal() or guard.csrf_refusal():

@@ -2,9 +2,11 @@
 
 plugin enabled -> tool enabled (FAC Tool Configuration; no row means enabled) -> the tool's own
 `required_roles` -> role access (Allow All, System Manager, or a listed role) -> read permission
-on the tool's `requires_permission` DocType. tools/call reaches exactly what tools/list shows the same user.
-What the rule reads about a user is their `Access` (roles, readable gated DocTypes): two users
-with the same Access see the same tools, which is what lets tools/list answers be cached.
+on the tool's `requires_permission` DocType, then the connection's own rules (core.connection_rules:
+token scopes, read-only, a narrowed URL), which only take tools away. tools/call reaches exactly
+what tools/list shows the same user on the same connection. What the rule reads about a request is
+its `Access` (roles, readable gated DocTypes, connection rules): two requests with the same Access
+see the same tools, which is what lets tools/list answers be cached.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import frappe
 import frappe.permissions
 from frappe import _
 
+from frappe_assistant_core.core import connection_rules
+from frappe_assistant_core.core.connection_rules import ConnectionRule
 from frappe_assistant_core.exceptions import ToolNotFoundError
 from frappe_assistant_core.utils.plugin_manager import PluginManager, Snapshot, ToolInfo, get_plugin_manager
 
@@ -28,6 +32,8 @@ class Access:
 	roles: frozenset[str]
 	#: The snapshot's permission-gated DocTypes (`requires_permission`) the user may read.
 	readable: frozenset[str]
+	#: The current connection's rules (core.connection_rules), in the order they were added.
+	rules: tuple[ConnectionRule, ...] = ()
 
 
 class ToolRegistry:
@@ -49,7 +55,7 @@ class ToolRegistry:
 		"""
 		user = user or frappe.session.user
 		readable = frozenset(d for d in state.gated_doctypes if _can_read(d, user))
-		return Access(frozenset(frappe.get_roles(user)), readable)
+		return Access(frozenset(frappe.get_roles(user)), readable, connection_rules.current())
 
 	def visible_tools(self, state: Snapshot, access: Access) -> list[ToolInfo]:
 		"""The tools of `state` a user with `access` may use, in plugin order."""
@@ -57,10 +63,12 @@ class ToolRegistry:
 			info
 			for info in state.tools.values()
 			if _visible(info, state.tool_configs.get(info.name), access.roles, access.readable.__contains__)
+			and connection_rules.admits_all(access.rules, info)
 		]
 
 	def get_tool(self, name: str, user: str | None = None) -> ToolInfo:
-		"""The tool if `user` may use it, else ToolNotFoundError (hidden and missing look alike)."""
+		"""The tool if `user` may use it on this connection: else ToolNotFoundError (hidden and
+		missing look alike), or the error of the connection rule that does not admit it."""
 		user = user or frappe.session.user
 		state = self.manager.snapshot()
 		info = state.tools.get(name) if isinstance(name, str) else None
@@ -75,6 +83,7 @@ class ToolRegistry:
 				ToolNotFoundError,
 				title=_("Unknown tool"),
 			)
+		connection_rules.enforce(connection_rules.current(), info)
 		return info
 
 	def call_tool(self, name: str, arguments: dict | None, user: str | None = None) -> Any:
