@@ -19,12 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._file_access import check_new_file_url
 from frappe_assistant_core.plugins._output_types import Absent, DocName, sometimes
-from frappe_assistant_core.plugins.core._helpers import (
-	argument_error,
-	check_access,
-	check_document_data,
-	doc_payload,
-)
+from frappe_assistant_core.plugins.core._access import check_access
+from frappe_assistant_core.plugins.core._helpers import argument_error, check_document_data, doc_payload
 
 _SAVEPOINT = "fac_document_create_validate_only"
 
