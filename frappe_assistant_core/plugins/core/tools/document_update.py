@@ -1,25 +1,33 @@
-"""document_update: change fields and child table rows of an existing document.
+"""document_update: change a document's fields and child rows, submit or cancel it.
 
-Saves through Frappe as the calling user, so every rule applies: on a submitted document only
-allow_on_submit fields may change (UpdateAfterSubmitError otherwise), a cancelled one cannot change.
-Child rows are matched by their `name`; a `name` that is not a row of this document is refused,
-so a row of another document can never be rewritten.
+Saves through Frappe as the calling user, as the desk and REST do, so every rule applies: the
+rights are checked on the document (a role limited to the user's own documents lets them change
+exactly those), on a submitted document only Allow-on-Submit fields may change
+(UpdateAfterSubmitError otherwise), a cancelled one cannot change. `docstatus` moves a draft to
+submitted or a submitted document to cancelled, unless a workflow governs that move (then the
+workflow tools do it). Fields above the user's write permission level are refused (_changes.py).
+Cancelling is irreversible, so detection makes this tool privileged (destructive).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-import frappe
 from frappe import _
-from frappe.model import table_fields
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._file_access import check_new_file_url
 from frappe_assistant_core.plugins._output_types import DocName
-from frappe_assistant_core.plugins.core._access import check_access
-from frappe_assistant_core.plugins.core._helpers import argument_error, check_document_data, doc_payload
+from frappe_assistant_core.plugins.core._access import permitted_doc, require_on
+from frappe_assistant_core.plugins.core._changes import apply_changes, check_writable
+from frappe_assistant_core.plugins.core._docstatus import CANCELLED, SUBMITTED, check_cancel, check_submit
+from frappe_assistant_core.plugins.core._helpers import (
+	active_workflow,
+	argument_error,
+	check_document_data,
+	doc_payload,
+)
 
 
 class Arguments(BaseModel):
@@ -28,10 +36,11 @@ class Arguments(BaseModel):
 	doctype: str = Field(min_length=1, description="DocType of the document.")
 	name: str = Field(min_length=1, description="Name (ID) of the document to update.")
 	data: dict[str, Any] = Field(
-		min_length=1,
+		default_factory=dict,
 		description=(
 			"Field values to set by fieldname. A table field takes a list of row objects; a row with "
-			"the `name` of an existing row updates that row, a row without `name` is added."
+			"the `name` of an existing row updates that row, a row without `name` is added. On a "
+			"submitted document only fields marked Allow on Submit may change."
 		),
 	)
 	child_table_mode: Literal["patch", "replace"] = Field(
@@ -41,6 +50,18 @@ class Arguments(BaseModel):
 			"(rows not mentioned are removed)."
 		),
 	)
+	remove_rows: dict[str, list[str]] = Field(
+		default_factory=dict,
+		description='Child rows to remove, by table field and row name: {"items": ["<row name>", ...]}.',
+	)
+	docstatus: Literal[1, 2] | None = Field(
+		default=None,
+		description=(
+			"1: submit the draft (after applying data), as the desk's Submit. 2: cancel the submitted "
+			"document (irreversible; give nothing else to change). Refused where a workflow governs "
+			"the move: use workflow_action then."
+		),
+	)
 
 
 class Output(BaseModel):
@@ -48,7 +69,7 @@ class Output(BaseModel):
 
 	doctype: str = Field(description="DocType of the document.")
 	name: DocName = Field(description="Name (ID) of the document.")
-	docstatus: Literal[0, 1] = Field(description="0: draft; 1: submitted (a cancelled one cannot change).")
+	docstatus: Literal[0, 1, 2] = Field(description="0: draft; 1: submitted; 2: cancelled.")
 	document: dict[str, Any] = Field(
 		description=(
 			"The document as saved, {fieldname: value}; a table field holds a list of row objects. "
@@ -59,30 +80,39 @@ class Output(BaseModel):
 
 class DocumentUpdate(BaseTool):
 	name = "document_update"
-	title = "Update a document"
+	title = "Update, submit or cancel a document"
 	Output = Output
 	description = (
-		"Update fields of an existing document, including child table rows. On a submitted "
-		"document only fields marked 'Allow on Submit' can change."
+		"Update fields of an existing document, add, change or remove child table rows, submit a "
+		"draft (docstatus 1) or cancel a submitted document (docstatus 2). On a submitted document "
+		"only fields marked 'Allow on Submit' can change."
 	)
 	Arguments = Arguments
 
 	def execute(self, args: Arguments) -> dict:
-		check_access(args.doctype, ptype="write", name=args.name)
-		doc = frappe.get_doc(args.doctype, args.name)
-		if "name" in args.data:
-			argument_error("data.name", _("renaming is not supported; leave out name"))
-		check_document_data(doc.meta, args.data)
-		for fieldname, value in args.data.items():
-			if fieldname == "doctype":
-				continue
-			if doc.meta.get_field(fieldname).fieldtype in table_fields:
-				_set_rows(doc, fieldname, value, args.child_table_mode)
-			else:
-				doc.set(fieldname, value)
+		if not (args.data or args.remove_rows or args.docstatus):
+			argument_error("data", _("nothing to change: give data, remove_rows or docstatus"))
+		doc = permitted_doc(args.doctype, args.name, ptype="write")
+		self._check_changes(doc, args)
+		if args.docstatus == SUBMITTED:
+			check_submit(doc)
+			require_on(doc, ptype="submit")
+		elif args.docstatus == CANCELLED:
+			if args.data or args.remove_rows:
+				argument_error(
+					"docstatus", _("cancelling changes nothing else; leave out data and remove_rows")
+				)
+			check_cancel(doc)
+			require_on(doc, ptype="cancel")
+		apply_changes(doc, args.data, args.child_table_mode, args.remove_rows)
 		if doc.doctype == "File" and doc.has_value_changed("file_url"):
 			check_new_file_url(doc)
-		doc.save()
+		if args.docstatus == SUBMITTED:
+			doc.submit()
+		elif args.docstatus == CANCELLED:
+			doc.cancel()
+		else:
+			doc.save()
 		return {
 			"doctype": doc.doctype,
 			"name": doc.name,
@@ -90,24 +120,16 @@ class DocumentUpdate(BaseTool):
 			"document": doc_payload(doc),
 		}
 
-
-def _set_rows(doc, fieldname: str, rows: list[dict], mode: str) -> None:
-	existing = {row.name: row for row in doc.get(fieldname)}
-	kept = []
-	for index, values in enumerate(rows):
-		values = {k: v for k, v in values.items() if k != "doctype"}
-		row_name = values.pop("name", None)
-		if row_name is None:
-			kept.append(values if mode == "replace" else doc.append(fieldname, values))
-			continue
-		if row_name not in existing:
+	def _check_changes(self, doc, args: Arguments) -> None:
+		"""Every key a field of the DocType, no renaming, no workflow state set by hand, no field
+		above the user's write permission level."""
+		if "name" in args.data:
+			argument_error("data.name", _("renaming is not supported; leave out name"))
+		check_document_data(doc.meta, args.data)
+		workflow = active_workflow(doc.doctype, required=False)
+		if workflow and workflow.workflow_state_field in args.data:
 			argument_error(
-				f"data.{fieldname}.{index}.name",
-				_("{0} is not a row of {1} in {2}").format(row_name, fieldname, doc.name),
+				f"data.{workflow.workflow_state_field}",
+				_("the workflow {0} sets this field: use workflow_action").format(workflow.name),
 			)
-		existing[row_name].update(values)
-		kept.append(existing[row_name])
-	if mode == "replace":
-		doc.set(fieldname, kept)
-		for idx, row in enumerate(doc.get(fieldname), start=1):  # the order given is the new order
-			row.idx = idx
+		check_writable(doc, args.data, args.remove_rows)
