@@ -40,11 +40,11 @@ def _store_setting_defaults() -> None:
 	A Single saved before a field was added has no row for that field, and Frappe (v15 and v16
 	alike) then loads it empty: Log Tool Calls (default 1) shows unchecked in the form, and the
 	next save of the settings turns logging off. The app reads a missing value as its default;
-	storing it makes the form say the same. A stored value, even an empty one, is never changed.
+	storing it makes the form say the same. A Single never saved at all loads as a new document,
+	which the desk shows "Not Saved" on a fresh site; storing every default makes it a saved one.
+	A stored value, even an empty one, is never changed.
 	"""
 	stored = frappe.db.get_singles_dict(SETTINGS_DOCTYPE)
-	if not stored:
-		return  # never saved: Frappe loads a new document, defaults included
 	missing = {
 		df.fieldname: df.default
 		for df in frappe.get_meta(SETTINGS_DOCTYPE).fields
