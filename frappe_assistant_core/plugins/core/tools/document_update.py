@@ -3,7 +3,9 @@
 Saves through Frappe as the calling user, so every rule applies: on a submitted document only
 allow_on_submit fields may change (UpdateAfterSubmitError otherwise), a cancelled one cannot change.
 Child rows are matched by their `name`; a `name` that is not a row of this document is refused,
-so a row of another document can never be rewritten.
+so a row of another document can never be rewritten. A File's new URL must name a file the user may
+read and is stored in its canonical form; changing its is_private (which makes Frappe move the
+content) needs write permission on the File that brought it (plugins/_file_access.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from frappe.model import table_fields
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins._file_access import check_new_file_url
+from frappe_assistant_core.plugins._file_access import check_file_update
 from frappe_assistant_core.plugins._output_types import DocName
 from frappe_assistant_core.plugins.core._helpers import (
 	argument_error,
@@ -77,6 +79,7 @@ class DocumentUpdate(BaseTool):
 		if "name" in args.data:
 			argument_error("data.name", _("renaming is not supported; leave out name"))
 		check_document_data(doc.meta, args.data)
+		file_before = (doc.file_url, doc.is_private) if doc.doctype == "File" else None
 		for fieldname, value in args.data.items():
 			if fieldname == "doctype":
 				continue
@@ -84,8 +87,8 @@ class DocumentUpdate(BaseTool):
 				_set_rows(doc, fieldname, value, args.child_table_mode)
 			else:
 				doc.set(fieldname, value)
-		if doc.doctype == "File" and doc.has_value_changed("file_url"):
-			check_new_file_url(doc)
+		if file_before:
+			check_file_update(doc, *file_before)
 		doc.save()
 		return {
 			"doctype": doc.doctype,
