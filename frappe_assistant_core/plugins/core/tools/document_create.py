@@ -8,7 +8,8 @@ refused rather than quietly dropped (_changes.py). With validate_only the insert
 is checked and nothing is kept, not even the commit-time callbacks the insert queued; a DocType
 whose insert commits (Custom Field and DocType change the schema, and DDL commits) is refused
 before the commit, since a commit would make the savepoint and the rollback meaningless. A File is
-saved only if its URL stays inside the site's files folders (plugins/_file_access.py).
+saved only if its URL names a file of the site whose content the user may read, and with that URL
+in its canonical form (plugins/_file_access.py).
 """
 
 from __future__ import annotations

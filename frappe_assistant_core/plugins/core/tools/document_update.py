@@ -6,7 +6,10 @@ exactly those), on a submitted document only Allow-on-Submit fields may change
 (UpdateAfterSubmitError otherwise), a cancelled one cannot change. `docstatus` moves a draft to
 submitted or a submitted document to cancelled, unless a workflow governs that move (then the
 workflow tools do it). Fields above the user's write permission level are refused (_changes.py).
-Cancelling is irreversible, so detection makes this tool privileged (destructive).
+Cancelling is irreversible, so detection makes this tool privileged (destructive). A File's new URL
+must name a file the user may read and is stored in its canonical form; changing its is_private
+(which makes Frappe move the content) needs write permission on the File that brought it
+(plugins/_file_access.py).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from frappe import _
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins._file_access import check_new_file_url
+from frappe_assistant_core.plugins._file_access import check_file_update
 from frappe_assistant_core.plugins._output_types import DocName
 from frappe_assistant_core.plugins.core._access import permitted_doc, require_on
 from frappe_assistant_core.plugins.core._changes import apply_changes, check_writable
@@ -104,9 +107,10 @@ class DocumentUpdate(BaseTool):
 				)
 			check_cancel(doc)
 			require_on(doc, ptype="cancel")
+		file_before = (doc.file_url, doc.is_private) if doc.doctype == "File" else None
 		apply_changes(doc, args.data, args.child_table_mode, args.remove_rows)
-		if doc.doctype == "File" and doc.has_value_changed("file_url"):
-			check_new_file_url(doc)
+		if file_before:
+			check_file_update(doc, *file_before)
 		if args.docstatus == SUBMITTED:
 			doc.submit()
 		elif args.docstatus == CANCELLED:
