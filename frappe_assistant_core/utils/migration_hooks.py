@@ -7,6 +7,7 @@ Roles first, then the settings' defaults, then the plugin rows, then the tool ro
 from __future__ import annotations
 
 import frappe
+from frappe.utils import cast
 
 ASSISTANT_ROLES = ("Assistant Admin", "Assistant User")
 SETTINGS_DOCTYPE = "Assistant Core Settings"
@@ -46,7 +47,9 @@ def _store_setting_defaults() -> None:
 	"""
 	stored = frappe.db.get_singles_dict(SETTINGS_DOCTYPE)
 	missing = {
-		df.fieldname: df.default
+		# Typed: set_single_value turns the text "1" into True, which PostgreSQL stores as "true",
+		# and a Check field reads "true" back as 0.
+		df.fieldname: cast(df.fieldtype, df.default)
 		for df in frappe.get_meta(SETTINGS_DOCTYPE).fields
 		if df.default not in (None, "") and df.fieldname not in stored
 	}
