@@ -15,6 +15,8 @@ from frappe_assistant_core.api import admin_api
 from frappe_assistant_core.audit import store
 from frappe_assistant_core.utils import migration_hooks
 
+pytestmark = pytest.mark.postgres
+
 SETTINGS = "Assistant Core Settings"
 LOG = "FAC Tool Call Log"
 

@@ -13,6 +13,9 @@ from tests.tools._fixtures import PROBE, ensure_probe, load_tool
 NOTHING = {"name": "fac-no-such-record"}
 
 
+pytestmark = pytest.mark.postgres
+
+
 @pytest.fixture(scope="module", autouse=True)
 def probe(test_site):
 	ensure_probe()

@@ -23,6 +23,8 @@ from tests.support.doctypes import (
 	order,
 )
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture(scope="module", autouse=True)
 def row_fixtures(test_site):

@@ -29,6 +29,8 @@ from tests.support.doctypes import (
 )
 from tests.support.voucher import VOUCHER, ensure_voucher
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture(scope="module", autouse=True)
 def lifecycle_fixtures(test_site):

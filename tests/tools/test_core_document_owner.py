@@ -25,6 +25,8 @@ from tests.support.doctypes import (
 	order,
 )
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture(scope="module", autouse=True)
 def owner_fixtures(test_site):
