@@ -9,7 +9,7 @@ workflow tools do it). Fields above the user's write permission level are refuse
 Cancelling is irreversible, so detection makes this tool privileged (destructive). A File's new URL
 must name a file the user may read and is stored in its canonical form; changing its is_private
 (which makes Frappe move the content) needs write permission on the File that brought it
-(plugins/_file_access.py).
+(plugins/_file_access.py). Files are attached as the desk's Attach does (_attachments.py).
 """
 
 from __future__ import annotations
@@ -21,8 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._file_access import check_file_update
-from frappe_assistant_core.plugins._output_types import DocName
+from frappe_assistant_core.plugins._output_types import Absent, DocName, sometimes
 from frappe_assistant_core.plugins.core._access import permitted_doc, require_on
+from frappe_assistant_core.plugins.core._attachments import (
+	AttachedFile,
+	Attachment,
+	attach,
+	check_attachments,
+	written_files_removed_on_failure,
+)
 from frappe_assistant_core.plugins.core._changes import apply_changes, check_writable
 from frappe_assistant_core.plugins.core._docstatus import CANCELLED, SUBMITTED, check_cancel, check_submit
 from frappe_assistant_core.plugins.core._helpers import (
@@ -65,6 +72,14 @@ class Arguments(BaseModel):
 			"the move: use workflow_action then."
 		),
 	)
+	attachments: list[Attachment] = Field(
+		default_factory=list,
+		max_length=10,
+		description=(
+			"Files to attach to the document: new content as base64 with a file_name, or an existing "
+			"File you uploaded. Private unless is_private is false; fieldname also sets an Attach field."
+		),
+	)
 
 
 class Output(BaseModel):
@@ -79,6 +94,7 @@ class Output(BaseModel):
 			"Fields the user may not read are left out."
 		)
 	)
+	attachments: list[AttachedFile] | Absent = sometimes("The files attached (when attachments were given).")
 
 
 class DocumentUpdate(BaseTool):
@@ -86,24 +102,26 @@ class DocumentUpdate(BaseTool):
 	title = "Update, submit or cancel a document"
 	Output = Output
 	description = (
-		"Update fields of an existing document, add, change or remove child table rows, submit a "
-		"draft (docstatus 1) or cancel a submitted document (docstatus 2). On a submitted document "
-		"only fields marked 'Allow on Submit' can change."
+		"Update fields of an existing document, add, change or remove child table rows, attach "
+		"files, submit a draft (docstatus 1) or cancel a submitted document (docstatus 2). On a "
+		"submitted document only fields marked 'Allow on Submit' can change."
 	)
 	Arguments = Arguments
 
 	def execute(self, args: Arguments) -> dict:
-		if not (args.data or args.remove_rows or args.docstatus):
-			argument_error("data", _("nothing to change: give data, remove_rows or docstatus"))
+		if not (args.data or args.remove_rows or args.docstatus or args.attachments):
+			argument_error("data", _("nothing to change: give data, remove_rows, docstatus or attachments"))
 		doc = permitted_doc(args.doctype, args.name, ptype="write")
 		self._check_changes(doc, args)
+		check_attachments(doc, args.attachments)
 		if args.docstatus == SUBMITTED:
 			check_submit(doc)
 			require_on(doc, ptype="submit")
 		elif args.docstatus == CANCELLED:
-			if args.data or args.remove_rows:
+			if args.data or args.remove_rows or args.attachments:
 				argument_error(
-					"docstatus", _("cancelling changes nothing else; leave out data and remove_rows")
+					"docstatus",
+					_("cancelling changes nothing else; leave out data, remove_rows and attachments"),
 				)
 			check_cancel(doc)
 			require_on(doc, ptype="cancel")
@@ -111,18 +129,23 @@ class DocumentUpdate(BaseTool):
 		apply_changes(doc, args.data, args.child_table_mode, args.remove_rows)
 		if file_before:
 			check_file_update(doc, *file_before)
-		if args.docstatus == SUBMITTED:
-			doc.submit()
-		elif args.docstatus == CANCELLED:
-			doc.cancel()
-		else:
-			doc.save()
-		return {
+		with written_files_removed_on_failure() as created:
+			attached = attach(doc, args.attachments, created)
+			if args.docstatus == SUBMITTED:
+				doc.submit()
+			elif args.docstatus == CANCELLED:
+				doc.cancel()
+			elif args.data or args.remove_rows or any(a.fieldname for a in args.attachments):
+				doc.save()
+		out = {
 			"doctype": doc.doctype,
 			"name": doc.name,
 			"docstatus": doc.docstatus,
 			"document": doc_payload(doc),
 		}
+		if args.attachments:
+			out["attachments"] = attached
+		return out
 
 	def _check_changes(self, doc, args: Arguments) -> None:
 		"""Every key a field of the DocType, no renaming, no workflow state set by hand, no field
