@@ -56,6 +56,16 @@ async function pickers(ctx) {
 	return { privileged: await options(scenario.privileged_tool), read_only: await options(scenario.role_tool) };
 }
 
+/** A tool's configuration form: the categories offered, and the filters of its role picker. */
+async function tool_form_pickers(ctx) {
+	const { page, scenario } = ctx;
+	await desk.open_form(page, scenario.base_url, "FAC Tool Configuration", scenario.privileged_tool);
+	return page.evaluate(() => ({
+		categories: cur_frm.fields_dict.tool_category.df.options.split("\n").filter(Boolean),
+		role_filters: cur_frm.fields_dict.role_access.grid.get_field("role").get_query().filters,
+	}));
+}
+
 /** The Usage section when every call is stamped after today (the site's time zone moved back). */
 async function usage_outside(ctx) {
 	const { page } = ctx;
@@ -98,7 +108,7 @@ async function log_form(ctx) {
 	}));
 }
 
-const FLOWS = { refused_lists, pickers, usage_outside, settings_form, log_form };
+const FLOWS = { refused_lists, pickers, tool_form_pickers, usage_outside, settings_form, log_form };
 
 async function main() {
 	const scenario = JSON.parse(process.argv[2]);

@@ -2,8 +2,8 @@
 
 Driven in headless Chromium by drive_admin_fixes.js against the real app server, each flow as the
 user it needs: a user the page admits but the admin API refuses sees that the lists could not be
-loaded (not "no plugins were discovered"); an Assistant Admin's tool dialog offers no category below
-the detected one and no role a restriction refuses; the Usage section draws no chart of no series
+loaded (not "no plugins were discovered"); an Assistant Admin's tool dialog, and a tool's
+configuration form, offer no category below the detected one and no role a restriction refuses; the Usage section draws no chart of no series
 when every call is stamped after today (a time zone moved back) and says so; Assistant Core
 Settings opens saved on a site that never saved it; a FAC Tool Call Log row's form has no Save, not
 even for Administrator. No flow may leave a JS error on the page.
@@ -19,6 +19,7 @@ import pytest
 from frappe.utils import add_days, now_datetime
 from frappe.utils.password import update_password
 
+from frappe_assistant_core.api import admin_api
 from frappe_assistant_core.audit import store
 from frappe_assistant_core.utils import migration_hooks
 from tests.browser.test_fac_admin_page import (  # noqa: F401  (desk_site is a fixture)
@@ -39,7 +40,7 @@ VIEWER = "fac-admin-page-viewer@example.com"
 VIEWER_ROLE = "FAC Admin Page Viewer"
 PASSWORD = "fac-admin-fixes-Pa55!"
 REFUSAL = "Only System Managers and Assistant Admins can manage Frappe Assistant Core"
-FLOWS = ["refused_lists", "pickers", "usage_outside", "settings_form", "log_form"]
+FLOWS = ["refused_lists", "pickers", "tool_form_pickers", "usage_outside", "settings_form", "log_form"]
 
 
 @pytest.fixture
@@ -137,6 +138,12 @@ def test_fac_admin_page_and_forms_in_the_real_desk(
 	for offered in (pickers["privileged"]["roles"], pickers["read_only"]["roles"]):
 		assert not {"Guest", "All", "Desk User"} & set(offered), offered
 		assert "Assistant User" in offered
+
+	form = flows["tool_form_pickers"]
+	assert form["categories"] == ["privileged"]
+	found = frappe.get_all("Role", filters=form["role_filters"], pluck="name")  # what the picker searches
+	assert not {"Guest", "All", "Desk User"} & set(found) and "Assistant User" in found
+	assert set(found) == set(admin_api.get_available_roles())
 
 	usage = flows["usage_outside"]
 	assert usage["summary"].startswith("3 calls in the last 30 days")
