@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import frappe
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from frappe_assistant_core.exceptions import ToolArgumentError
 from frappe_assistant_core.plugins.core.tools.document_create import DocumentCreate
@@ -136,3 +138,26 @@ def test_a_user_with_the_level_sets_row_fields_and_a_user_without_does_not_see_t
 	frappe.set_user(CLERK)
 	rows = DocumentGet().run({"doctype": ORDER, "name": doc.name})["document"]["items"]
 	assert rows[0]["item"] == "Bolt" and "cost" not in rows[0]
+
+
+_SPELLINGS = st.sampled_from(
+	[str.lower, str.upper, str.swapcase, lambda n: n + " ", lambda n: " " + n, lambda n: n[:-1], lambda n: n]
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spelling=_SPELLINGS, remove=st.booleans())
+def test_no_spelling_of_another_documents_row_name_reaches_that_row(spelling, remove):
+	"""Rows are matched against this document's rows as loaded, whatever spelling is sent."""
+	other, doc = _order(customer="Other"), _order()
+	foreign = spelling(other.items[0].name)
+	arguments = (
+		{"remove_rows": {"items": [foreign]}}
+		if remove
+		else {"data": {"items": [{"name": foreign, "qty": 0}]}}
+	)
+	with pytest.raises(ToolArgumentError):
+		DocumentUpdate().run({"doctype": ORDER, "name": doc.name, **arguments})
+	assert _rows(other.name) == [(1, "Bolt", 10, 0), (2, "Nut", 20, 0)]
+	assert len(_rows(doc.name)) == 2
+	frappe.db.rollback()

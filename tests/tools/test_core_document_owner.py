@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import frappe
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from frappe_assistant_core.plugins.core.tools.document_delete import DocumentDelete
 from frappe_assistant_core.plugins.core.tools.document_get import DocumentGet
@@ -152,3 +154,35 @@ def test_a_user_with_no_way_in_learns_nothing_about_which_documents_exist():
 		):
 			with pytest.raises(frappe.PermissionError, match=f"permission on {ORDER}$"):
 				tool.run(arguments)
+
+
+_SPELLINGS = st.sampled_from(
+	[
+		str.lower,
+		str.upper,
+		str.swapcase,
+		lambda n: n + " ",
+		lambda n: " " + n,
+		lambda n: n + "\t",
+		lambda n: n,
+	]
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spelling=_SPELLINGS)
+def test_no_spelling_of_another_users_document_name_lets_an_if_owner_user_change_it(spelling):
+	"""The right is decided on the document the name resolves to (a case-insensitive or space-padded
+	database collation may resolve several spellings to it), never on the string sent."""
+	theirs = _order_of(OTHER_CLERK, customer="Theirs")
+	frappe.set_user(CLERK)
+	for tool, arguments in (
+		(DocumentUpdate(), {"data": {"amount": 1}}),
+		(DocumentDelete(), {}),
+		(DocumentGet(), {}),
+	):
+		with pytest.raises((frappe.PermissionError, frappe.DoesNotExistError)):
+			tool.run({"doctype": ORDER, "name": spelling(theirs.name), **arguments})
+	frappe.set_user("Administrator")
+	assert frappe.db.get_value(ORDER, theirs.name, "amount") == 150
+	frappe.db.rollback()
