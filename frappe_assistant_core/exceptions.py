@@ -31,3 +31,8 @@ class ToolArgumentError(frappe.ValidationError):
 
 class ToolDependencyError(frappe.ValidationError):
 	"""A library the tool needs is not installed on this bench."""
+
+
+class FileNotReadableError(frappe.DoesNotExistError):
+	"""No file the caller may read at that reference: missing, outside the site's files folders, or
+	another user's. One class and one text for all three, so an error tells nothing about which."""

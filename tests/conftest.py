@@ -5,6 +5,9 @@ On the test host a new database is created for the session and dropped at the en
 existing bench site instead (see README, "Running the tests against a real bench"); with
 FAC_REUSE_SITE=NAME, against the existing host site NAME. A site the session did not create is
 recorded first and put back as it was at the end (tests/support/site_state.py).
+
+FAC_TEST_DB_TYPE=postgres makes the session's site a PostgreSQL one and runs only the tests marked
+`postgres` (scripts/run-tests runs that pass after the MariaDB one; see docs/testing.md).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ import frappe  # noqa: E402
 
 from tests.support import site_state  # noqa: E402
 
+#: The database of this session's site, fixed before collection (which deselects by it).
+SESSION_DB_TYPE = config.session_db_type()
+
 
 @pytest.fixture(scope="session", autouse=True)
 def test_site():
@@ -36,8 +42,9 @@ def test_site():
 
 	from tests.host import site as host_site
 
-	name = os.environ.get("FAC_TEST_DB") or f"fac_test_{uuid.uuid4().hex[:10]}"
-	os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"]))
+	prefix = "fac_test_pg_" if SESSION_DB_TYPE == "postgres" else "fac_test_"
+	name = os.environ.get("FAC_TEST_DB") or f"{prefix}{uuid.uuid4().hex[:10]}"
+	os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"], SESSION_DB_TYPE))
 	log = config.STATE_DIR / f"{name}.new-site.log"
 	log.parent.mkdir(parents=True, exist_ok=True)
 	with open(log, "w") as out:
@@ -65,6 +72,18 @@ def _existing_site():
 			pytest.exit(f"FAC_REUSE_SITE: no host site {name}", returncode=3)
 		os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"]))
 	bootstrap.connect()
+	if frappe.db.db_type != SESSION_DB_TYPE:
+		pytest.exit(
+			f"{name} runs on {frappe.db.db_type}: set FAC_TEST_DB_TYPE={frappe.db.db_type} for it",
+			returncode=3,
+		)
+	if SESSION_DB_TYPE == "postgres":
+		# tests/support/site_state.py reads MariaDB's catalog (SHOW CREATE TABLE, auto_increment).
+		pytest.exit(
+			f"{name}: a site the tests did not create is put back as found on MariaDB only; "
+			"the PostgreSQL pass runs on a throwaway host site",
+			returncode=3,
+		)
 	before = site_state.record()
 	try:
 		yield name
@@ -76,6 +95,27 @@ def _existing_site():
 			with open(report, "w") as out:
 				out.writelines(f"{line}\n" for line in _RESTORED)
 		frappe.destroy()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+	config.addinivalue_line(
+		"markers", "postgres: also holds on PostgreSQL (scripts/run-tests runs it again on a PostgreSQL site)"
+	)
+
+
+def pytest_report_header() -> str:
+	return f"test site database: {SESSION_DB_TYPE}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+	"""On a PostgreSQL site only the tests marked `postgres` run: the others are not claimed to hold there."""
+	if SESSION_DB_TYPE != "postgres":
+		return
+	kept = [item for item in items if item.get_closest_marker("postgres")]
+	left_out = [item for item in items if not item.get_closest_marker("postgres")]
+	if left_out:
+		config.hook.pytest_deselected(items=left_out)
+		items[:] = kept
 
 
 #: What putting an existing site back changed, for the terminal summary.

@@ -198,8 +198,8 @@ def test_a_category_override_may_raise_a_tool_but_never_lower_it():
 	assert (
 		frappe.db.get_value("FAC Tool Configuration", "execute_python_code", "tool_category") == "privileged"
 	)
-	assert admin_api.update_tool_category("document_update", "privileged")["category"] == "privileged"
-	assert admin_api.update_tool_category("document_update", "read_write")["category"] == "read_write"
+	assert admin_api.update_tool_category("document_create", "privileged")["category"] == "privileged"
+	assert admin_api.update_tool_category("document_create", "read_write")["category"] == "read_write"
 
 
 @pytest.mark.parametrize("role", ["Guest", "All", "Desk User", "FAC Website Only"])

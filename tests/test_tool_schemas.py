@@ -212,6 +212,15 @@ SHAPES = {
 	"document_create": {
 		"validate_only": lambda: {"doctype": "ToDo", "data": {"description": "x"}, "validate_only": True}
 	},
+	"document_update": {
+		"attachment": lambda: {
+			"doctype": ORDER,
+			"name": _order(),
+			"attachments": [
+				{"file_name": "fac-schema.txt", "content_base64": "c2NoZW1h", "fieldname": "receipt"}
+			],
+		}
+	},
 	"metadata_permissions": {"doctype only": lambda: {"doctype": ORDER}},
 	"metadata_workflow": {"no workflow": lambda: {"doctype": ORDER}},
 	"report_details": {"query report": lambda: {"report_name": QUERY_REPORT}},

@@ -16,6 +16,9 @@ from frappe_assistant_core.api._gate import (
 	require,
 	require_assistant_admin,
 )
+from frappe_assistant_core.assistant_core.doctype.fac_tool_configuration.fac_tool_configuration import (
+	EVERYONE_ROLES,
+)
 from frappe_assistant_core.core.tool_catalog import EXTERNAL_PLUGIN
 from frappe_assistant_core.exceptions import ToolNotFoundError
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
@@ -175,10 +178,14 @@ def update_tool_role_access(
 
 @frappe.whitelist(methods=["GET", "POST"])
 def get_available_roles() -> list[str]:
-	"""Enabled desk roles an admin can grant a tool to. Admins only."""
+	"""Enabled desk roles an admin can restrict a tool to (the ones a restriction accepts: never
+	Guest, All or Desk User, which every user has). Admins only."""
 	require_assistant_admin()
 	return frappe.get_all(
-		"Role", filters={"disabled": 0, "desk_access": 1}, pluck="name", order_by="name asc"
+		"Role",
+		filters={"disabled": 0, "desk_access": 1, "name": ("not in", sorted(EVERYONE_ROLES))},
+		pluck="name",
+		order_by="name asc",
 	)
 
 

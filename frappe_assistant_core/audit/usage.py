@@ -58,6 +58,7 @@ def usage_stats(days: int) -> dict:
 		f"select `tool`, `duration_ms` from {table} where `timestamp` >= %(since)s", since, as_list=True
 	)
 	tools = _tools(by_tool, durations)
+	_fill_plugins(tools)
 	users = _users(by_user)
 	total = sum(t["calls"] for t in tools)
 	errors = sum(t["errors"] for t in tools)
@@ -123,6 +124,7 @@ def _tools(rows: list[dict], durations: list[list]) -> list[dict]:
 				"last_call": None,
 			},
 		)
+		tool["plugin"] = tool["plugin"] or row.plugin or ""  # a call the tool refused may have none
 		calls = int(row.calls)
 		tool["calls"] += calls
 		tool["by_status"][row.status] = tool["by_status"].get(row.status, 0) + calls
@@ -140,6 +142,24 @@ def _tools(rows: list[dict], durations: list[list]) -> list[dict]:
 		tool["p50_ms"] = percentile(values, 50)
 		tool["p95_ms"] = percentile(values, 95)
 	return sorted(tools.values(), key=lambda t: (-t["calls"], t["tool"]))
+
+
+def _fill_plugins(tools: list[dict]) -> None:
+	"""The plugin of tools whose calls were all logged without one (made while the tool was switched
+	off or hidden from the caller), from their configuration; a name no tool has keeps none."""
+	unknown = [tool["tool"] for tool in tools if not tool["plugin"]]
+	if not unknown:
+		return
+	plugins = dict(
+		frappe.get_all(
+			"FAC Tool Configuration",
+			filters={"name": ("in", unknown)},
+			fields=["name", "plugin_name"],
+			as_list=True,
+		)
+	)
+	for tool in tools:
+		tool["plugin"] = tool["plugin"] or plugins.get(tool["tool"]) or ""
 
 
 def _users(rows: list[dict]) -> list[dict]:

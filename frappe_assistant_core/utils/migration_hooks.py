@@ -7,6 +7,7 @@ Roles first, then the settings' defaults, then the plugin rows, then the tool ro
 from __future__ import annotations
 
 import frappe
+from frappe.utils import cast
 
 ASSISTANT_ROLES = ("Assistant Admin", "Assistant User")
 SETTINGS_DOCTYPE = "Assistant Core Settings"
@@ -40,13 +41,15 @@ def _store_setting_defaults() -> None:
 	A Single saved before a field was added has no row for that field, and Frappe (v15 and v16
 	alike) then loads it empty: Log Tool Calls (default 1) shows unchecked in the form, and the
 	next save of the settings turns logging off. The app reads a missing value as its default;
-	storing it makes the form say the same. A stored value, even an empty one, is never changed.
+	storing it makes the form say the same. A Single never saved at all loads as a new document,
+	which the desk shows "Not Saved" on a fresh site; storing every default makes it a saved one.
+	A stored value, even an empty one, is never changed.
 	"""
 	stored = frappe.db.get_singles_dict(SETTINGS_DOCTYPE)
-	if not stored:
-		return  # never saved: Frappe loads a new document, defaults included
 	missing = {
-		df.fieldname: df.default
+		# Typed: set_single_value turns the text "1" into True, which PostgreSQL stores as "true",
+		# and a Check field reads "true" back as 0.
+		df.fieldname: cast(df.fieldtype, df.default)
 		for df in frappe.get_meta(SETTINGS_DOCTYPE).fields
 		if df.default not in (None, "") and df.fieldname not in stored
 	}

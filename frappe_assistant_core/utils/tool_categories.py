@@ -2,8 +2,8 @@
 
 Detection reads the tool module with `ast` and looks at what the code asks permission for:
 `ptype=` / `perm_type=` keywords and permission-type strings passed to has_permission /
-check_permission / has_perm. Deleting, raw SQL, subprocesses, `frappe.only_for` and a
-`required_roles` gate make a tool privileged. The category drives MCP annotations (readOnlyHint / destructiveHint).
+check_permission / has_perm. What cannot be undone (deleting, cancelling a submitted document), raw
+SQL, subprocesses, `frappe.only_for` and a `required_roles` gate make a tool privileged. The category drives MCP annotations (readOnlyHint / destructiveHint).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ CATEGORIES = ("read_only", "write", "read_write", "privileged")
 CATEGORY_RANK = {"read_only": 0, "write": 1, "read_write": 1, "privileged": 2}
 READ_PERMS = frozenset({"read", "select", "export", "print", "email", "report"})
 WRITE_PERMS = frozenset({"write", "create", "submit", "cancel", "amend", "import", "share"})
+#: Rights whose use cannot be undone: a tool that checks one is destructive.
+DESTRUCTIVE_PERMS = frozenset({"delete", "cancel"})
 _PERMISSION_CALLS = frozenset({"has_permission", "check_permission", "has_perm", "is_permitted"})
 _PERMISSION_KEYWORDS = frozenset({"ptype", "perm_type", "permtype"})
 # Calls that put a tool beyond document permissions altogether.
@@ -55,7 +57,7 @@ def category_to_annotations(category: str | None) -> dict:
 
 def categorize(perm_types: set[str], privileged: bool = False) -> str:
 	"""The category implied by the permission types a tool checks."""
-	if privileged or "delete" in perm_types:
+	if privileged or perm_types & DESTRUCTIVE_PERMS:
 		return "privileged"
 	writes, reads = perm_types & WRITE_PERMS, perm_types & READ_PERMS
 	if writes and reads:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prepare this machine for the test host, idempotently: Debian packages, MariaDB and Redis running
-# on 127.0.0.1, a MariaDB account for creating throwaway sites, and the pinned Python venv (.venv).
+# Prepare this machine for the test host, idempotently: Debian packages, MariaDB, Redis and PostgreSQL
+# running on 127.0.0.1, a MariaDB account for creating throwaway sites, and the pinned Python venv (.venv).
 # Services already running (as on the python-svc machine kind) are used as they are.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -64,6 +64,10 @@ if [ ! -x .venv/bin/python ] || [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
 	.venv/bin/python -c "import monoframe, pytest" && echo "$want" > $stamp
 fi
 log "ready: mariadb $(mariadb-admin version 2>/dev/null | awk '/Server version/{print $3}'), redis $(redis-cli -h 127.0.0.1 info server | awk -F: '/redis_version/{print $2}' | tr -d '\r'), $(.venv/bin/python --version)"
+# PostgreSQL for the tests marked `postgres`: the server on 127.0.0.1:5432 if it lets its superuser in,
+# else a private cluster under the state dir (tests/host/postgres.sh writes the address in use to
+# the state dir's postgres.env, which scripts/run-tests exports).
+bash tests/host/postgres.sh
 
 # ---------------------------------------------------------------------------------------------------
 # Browser and JavaScript tests (tests/js, tests/browser): Debian's Chromium + ChromeDriver (never a

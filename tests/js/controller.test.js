@@ -345,7 +345,31 @@ test("a failed load shows the message and keeps the page usable", async () => {
 	assert.equal(ok, false);
 	assert.equal(env.root.querySelector(".fac-admin-error-text").textContent, "Not permitted");
 	assert.equal(env.root.querySelectorAll(".fac-plugin-card").length, 4, "what did load is shown");
-	assert.match(env.root.querySelector(".fac-tool-table-wrap").textContent, /No tools are registered yet/);
+	// A refused read says so; "no tools are registered yet" would send the admin to run bench migrate.
+	assert.equal(env.root.querySelector(".fac-tool-table-wrap").textContent.trim(), "The tools could not be loaded: Not permitted");
+});
+
+test("plugins the admin API refused to list are not reported as none discovered", async () => {
+	const env = dom();
+	const api = new FakeAdminApi();
+	api.failNext("get_all_plugins", "Only System Managers and Assistant Admins can manage Frappe Assistant Core");
+	const controller = new Controller(env.root, { api, ui: {} });
+	assert.equal(await controller.load(), false);
+	const list = env.root.querySelector(".fac-plugin-list").textContent;
+	assert.doesNotMatch(list, /No plugins were discovered/);
+	assert.match(list, /The plugins could not be loaded: Only System Managers/);
+	await controller.refresh(); // the next read succeeds: the cards come back
+	assert.equal(env.root.querySelectorAll(".fac-plugin-card").length, 4);
+});
+
+test("the category picker offers the detected category and those above it, never lower ones", async () => {
+	const categories = async (name) => {
+		const p = await openEditorPage(name);
+		return Array.from(p.dialog.querySelectorAll('select[name="category"] option')).map((o) => o.value);
+	};
+	assert.deepEqual(await categories("document_delete"), ["privileged"]);
+	assert.deepEqual(await categories("document_create"), ["write", "read_write", "privileged"]);
+	assert.deepEqual(await categories("document_get"), ["read_only", "write", "read_write", "privileged"]);
 });
 
 test("switching a restricted tool back to Allow All sends an empty role list", async () => {

@@ -305,13 +305,19 @@ function flip(window, input) {
 	fire(window, input, "change");
 }
 
-/** get_usage_stats' answer: no calls, or the `tools` / `users` given (daily counts all zero). */
-function usageStats({ days = 30, tools = [], users = [], pending = 0 } = {}) {
+/**
+ * get_usage_stats' answer: no calls, or the `tools` / `users` given, their calls on the last day of
+ * the window (successes and errors) but `outside` of them, stamped after it (on no day of the chart).
+ */
+function usageStats({ days = 30, tools = [], users = [], pending = 0, outside = 0 } = {}) {
 	const statuses = ["Success", "Error", "Invalid Arguments", "Permission Denied", "Timeout", "Unavailable"];
 	const dates = Array.from({ length: days }, (_, i) => `2026-01-${String(i + 1).padStart(2, "0")}`);
 	const series = Object.fromEntries(statuses.map((s) => [s, dates.map(() => 0)]));
 	const total = tools.reduce((n, t) => n + t.calls, 0);
 	const errors = tools.reduce((n, t) => n + t.errors, 0);
+	const onChart = Math.max(total - outside, 0);
+	series.Error[days - 1] = Math.min(errors, onChart);
+	series.Success[days - 1] = onChart - series.Error[days - 1];
 	return {
 		days,
 		statuses,

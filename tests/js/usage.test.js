@@ -23,6 +23,10 @@ function page(stats) {
 	const charts = [];
 	class Chart {
 		constructor(parent, options) {
+			// What desk's frappe.Chart does with a stacked bar chart of no series.
+			if (!options.data.datasets.length) {
+				throw new TypeError("Cannot read properties of undefined (reading 'cumulativeYPos')");
+			}
 			charts.push({ parent, options });
 		}
 	}
@@ -62,6 +66,32 @@ test("with calls: chart stacked by status, sortable tools table, busiest users, 
 		p.api.calls.filter(([m]) => m.includes("usage")),
 		[["get_usage_stats", { days: 30 }, "GET"]]
 	);
+});
+
+test("calls stamped after today (time zone changed): no chart of no series, a note says why", async () => {
+	const p = page(usageStats({ tools: TOOLS, users: USERS, outside: 46 }));
+	assert.equal(await p.usage.load(), true);
+	const section = p.root.querySelector(".fac-admin-usage");
+	assert.equal(p.charts.length, 0);
+	assert.equal(section.querySelector(".fac-usage-chart"), null);
+	assert.match(section.querySelector(".fac-usage-outside").textContent, /46 of these calls are stamped later than today/);
+	assert.equal(section.querySelectorAll(".fac-usage-tool").length, 3, "the tools table is still there");
+});
+
+test("some calls on the chart's days, some after: the chart draws those, the note counts the rest", async () => {
+	const p = page(usageStats({ tools: TOOLS, users: USERS, outside: 6 }));
+	await p.usage.load();
+	assert.equal(p.charts.length, 1);
+	const drawn = p.charts[0].options.data.datasets.reduce((n, d) => n + d.values.reduce((a, b) => a + b, 0), 0);
+	assert.equal(drawn, 40);
+	assert.match(p.root.querySelector(".fac-usage-outside").textContent, /^6 of these calls/);
+});
+
+test("a tool the site does not have shows as an unknown tool, not a dash", async () => {
+	const p = page(usageStats({ tools: TOOLS, users: USERS }));
+	await p.usage.load();
+	const odd = Array.from(p.root.querySelectorAll(".fac-usage-tool")).find((r) => r.getAttribute("data-tool") === "<b>odd</b>");
+	assert.equal(odd.querySelectorAll("td")[1].textContent, "unknown tool");
 });
 
 test("no calls yet: an empty state, no chart", async () => {

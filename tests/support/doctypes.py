@@ -1,8 +1,9 @@
 """DocTypes, a workflow and reports that the core tools' tests run against, created once per site.
 
-FAC Test Order is submittable, has a child table, a permlevel-1 field and an allow_on_submit field;
-FAC Test Request carries the "FAC Test Request Approval" workflow. System Manager may do everything,
-FAC Test Reader may only read and report. `ensure_test_doctypes()` is idempotent and commits once,
+FAC Test Order is submittable, has a child table (with a permlevel-1 field and an allow_on_submit
+one), a permlevel-1 field, allow_on_submit fields (an Attach among them); FAC Test Request carries
+the "FAC Test Request Approval" workflow. System Manager may do everything, FAC Test Reader may only
+read and report, FAC Test Clerk may do everything but only on the orders it created (if_owner). `ensure_test_doctypes()` is idempotent and commits once,
 because creating a DocType is DDL (it would end the test's transaction anyway).
 """
 
@@ -17,10 +18,14 @@ ORDER_ITEM = "FAC Test Order Item"
 REQUEST = "FAC Test Request"
 WORKFLOW = "FAC Test Request Approval"
 READER_ROLE = "FAC Test Reader"
+CLERK_ROLE = "FAC Test Clerk"
 #: May read and report on the test DocTypes, nothing else.
 READER = "fac-core-reader@example.com"
 #: A System User without roles: no access to the test DocTypes at all.
 OUTSIDER = "fac-core-outsider@example.com"
+#: Two users whose only right on FAC Test Order is on the orders each created (if_owner).
+CLERK = "fac-core-clerk@example.com"
+OTHER_CLERK = "fac-core-other-clerk@example.com"
 BUILDER_REPORT = "FAC Test Orders"
 QUERY_REPORT = "FAC Test Order Totals"
 
@@ -47,7 +52,8 @@ def ensure_test_doctypes() -> None:
 		return
 	previous = frappe.session.user
 	frappe.set_user("Administrator")
-	_ensure("Role", READER_ROLE, {"role_name": READER_ROLE, "desk_access": 1})
+	for role in (READER_ROLE, CLERK_ROLE):
+		_ensure("Role", role, {"role_name": role, "desk_access": 1})
 	for state in ("Pending", "Approved", "Rejected"):
 		_ensure("Workflow State", state, {"workflow_state_name": state})
 	for action in ("Approve", "Reject"):
@@ -64,7 +70,9 @@ def ensure_test_doctypes() -> None:
 
 
 def ensure_test_users() -> tuple[str, str]:
-	"""The reader and the outsider (committed)."""
+	"""The reader and the outsider, and the two clerks (committed)."""
+	make_user(CLERK, [CLERK_ROLE])
+	make_user(OTHER_CLERK, [CLERK_ROLE])
 	return make_user(READER, [READER_ROLE]), make_user(OUTSIDER, [])
 
 
@@ -88,13 +96,15 @@ def _ensure(doctype: str, name: str, values: dict) -> None:
 
 def _perms() -> list[dict]:
 	# DocPerm defaults write, create and delete to 1: every right is spelled out.
-	def perm(role: str, permlevel: int, *granted: str) -> dict:
-		return {"role": role, "permlevel": permlevel, **{right: int(right in granted) for right in _RIGHTS}}
+	def perm(role: str, permlevel: int, *granted: str, if_owner: int = 0) -> dict:
+		rights = {right: int(right in granted) for right in _RIGHTS}
+		return {"role": role, "permlevel": permlevel, "if_owner": if_owner, **rights}
 
 	return [
 		perm("System Manager", 0, *_RIGHTS),
 		perm("System Manager", 1, "read", "write"),
 		perm(READER_ROLE, 0, "read", "report", "select"),
+		perm(CLERK_ROLE, 0, *_RIGHTS, if_owner=1),
 	]
 
 
@@ -109,6 +119,7 @@ def _child_doctype() -> dict:
 			{"fieldname": "qty", "label": "Qty", "fieldtype": "Int", "in_list_view": 1},
 			{"fieldname": "rate", "label": "Rate", "fieldtype": "Currency", "in_list_view": 1},
 			{"fieldname": "note", "label": "Note", "fieldtype": "Data", "allow_on_submit": 1},
+			{"fieldname": "cost", "label": "Cost", "fieldtype": "Currency", "permlevel": 1},
 		],
 	}
 
@@ -141,6 +152,7 @@ def _order_doctype() -> dict:
 			{"fieldname": "amount", "label": "Amount", "fieldtype": "Currency", "in_list_view": 1},
 			{"fieldname": "order_date", "label": "Order Date", "fieldtype": "Date"},
 			{"fieldname": "remarks", "label": "Remarks", "fieldtype": "Small Text", "allow_on_submit": 1},
+			{"fieldname": "receipt", "label": "Receipt", "fieldtype": "Attach", "allow_on_submit": 1},
 			{"fieldname": "internal_note", "label": "Internal Note", "fieldtype": "Data", "permlevel": 1},
 			{"fieldname": "items", "label": "Items", "fieldtype": "Table", "options": ORDER_ITEM},
 		],

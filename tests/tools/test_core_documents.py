@@ -32,13 +32,17 @@ from tests.support.doctypes import (
 )
 
 TOOLS_DIR = Path(__file__).resolve().parents[2] / "frappe_assistant_core" / "plugins" / "core" / "tools"
-#: SPEC §4: every core tool not named here is read_only.
+#: SPEC §4: every core tool not named here is read_only. document_update cancels documents, which
+#: cannot be undone: like deleting, that makes it privileged (destructive).
 NOT_READ_ONLY = {
 	"document_create": "write",
-	"document_update": "write",
+	"document_update": "privileged",
 	"workflow_action": "write",
 	"document_delete": "privileged",
 }
+
+
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -69,7 +73,7 @@ def _raises_argument_error(tool, arguments: dict, field: str) -> None:
 
 
 def test_core_tool_categories_are_detected_from_source():
-	"""Each core tool's explicit ptype= checks give the category SPEC requires (delete → privileged)."""
+	"""Each core tool's explicit ptype= checks give the category SPEC requires (delete, cancel → privileged)."""
 	assert len(CorePlugin.tools) == 19 and set(NOT_READ_ONLY) < set(CorePlugin.tools)
 	detected = {tool: read_tool_source(str(TOOLS_DIR / f"{tool}.py")).category for tool in CorePlugin.tools}
 	assert detected == {tool: NOT_READ_ONLY.get(tool, "read_only") for tool in CorePlugin.tools}

@@ -176,7 +176,7 @@ def test_metadata_doctype_describes_fields_child_tables_and_workflow():
 	} in out["fields"]
 	[items] = out["child_tables"]
 	assert (items["fieldname"], items["doctype"]) == ("items", ORDER_ITEM)
-	assert [f["fieldname"] for f in items["fields"]] == ["item", "qty", "rate", "note"]
+	assert [f["fieldname"] for f in items["fields"]] == ["item", "qty", "rate", "note", "cost"]
 	assert out["workflow"] is None
 	assert MetadataDoctype().run({"doctype": REQUEST})["workflow"] == WORKFLOW
 

@@ -1,9 +1,7 @@
 """Shared private helpers of the core tools: permission gates, argument checks, JSON-safe output.
 
-Every tool gates itself first with `check_access(doctype, ptype=..., name=...)`, an explicit Frappe
-permission check as the session user; the `ptype=` keyword at each call site is what
-`utils.tool_categories` reads to categorise the tool. Report helpers read what a report declares
-(its filters) without running it; running and listing stay in the report tools.
+Permission gates live in _access.py. Report helpers read what a report declares (its filters)
+without running it; running and listing stay in the report tools.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from frappe import _
 from frappe.model import display_fieldtypes, table_fields
 
 from frappe_assistant_core.exceptions import ToolArgumentError
-from frappe_assistant_core.plugins._doctype_access import cached_meta
 
 
 def argument_error(field: str, message: str) -> NoReturn:
@@ -25,53 +22,6 @@ def argument_error(field: str, message: str) -> NoReturn:
 	raise ToolArgumentError(
 		_("Invalid argument {0}: {1}").format(field, message), errors=[{"field": field, "message": message}]
 	)
-
-
-def check_access(doctype: str, *, ptype: str, name: str | None = None) -> None:
-	"""Raise DoesNotExistError / PermissionError unless the session user has `ptype` on the DocType
-	(and, with `name`, on that document). The DocType-level check comes first, so a user without
-	access does not learn whether a document exists."""
-	meta = cached_meta(doctype)
-	if meta is None:
-		frappe.throw(_("DocType {0} not found").format(doctype), frappe.DoesNotExistError)
-	if meta.istable:
-		frappe.throw(
-			_("{0} is a child table; use its parent DocType").format(_(doctype)), frappe.ValidationError
-		)
-	_require(doctype, ptype, None)
-	if name is None:
-		return
-	if name != doctype and not frappe.db.exists(doctype, name):  # a Single's only document is named after it
-		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
-	_require(doctype, ptype, name)
-
-
-def permitted_doc(doctype: str, name: str, *, ptype: str):
-	"""The document, loaded once, after the checks check_access makes (same errors, same order):
-	DocType-level permission first, then existence, then permission on the document itself."""
-	check_access(doctype, ptype=ptype)
-	try:
-		doc = frappe.get_doc(doctype, name)
-	except frappe.DoesNotExistError:
-		frappe.clear_messages()
-		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
-	_require(doctype, ptype, name, doc)
-	return doc
-
-
-def _require(doctype: str, ptype: str, name: str | None, doc=None) -> None:
-	target_doc = doc if doc is not None else name
-	allowed = frappe.has_permission(doctype, ptype=ptype, doc=target_doc)
-	if not allowed and ptype == "select":
-		# Frappe's own link search accepts read access where select is not granted explicitly.
-		allowed = frappe.has_permission(doctype, ptype="read", doc=target_doc)
-	if not allowed:
-		target = _(doctype) if name is None else f"{_(doctype)} {name}"
-		frappe.throw(
-			_("You do not have {0} permission on {1}").format(_(ptype), target),
-			frappe.PermissionError,
-			title=_("Not permitted"),
-		)
 
 
 def to_json(value: Any) -> Any:

@@ -105,7 +105,7 @@ def quality(df: pd.DataFrame, key: str = "name") -> dict:
 	columns = {}
 	for column in values.columns:
 		series = values[column]
-		blank = int(series.map(lambda v: isinstance(v, str) and not v.strip()).sum())
+		blank = sum(1 for v in series if isinstance(v, str) and not v.strip())
 		filled = int(series.notna().sum()) - blank
 		columns[column] = {
 			"filled": filled,

@@ -1,11 +1,15 @@
-"""document_create: create a document (child table rows included), optionally submit it or only validate it.
+"""document_create: create a document (child table rows included) or amend a cancelled one,
+optionally submit it or only validate it.
 
 Runs Frappe's full insert (mandatory fields, links, controller hooks, permissions) as the calling
-user. With validate_only the insert happens inside a savepoint that is rolled back, so every rule
+user. An amendment starts as the desk's Amend makes it (_docstatus.amendment_of). Submitting is
+refused where a workflow governs it, and fields above the user's write permission level are
+refused rather than quietly dropped (_changes.py). With validate_only the insert happens inside a savepoint that is rolled back, so every rule
 is checked and nothing is kept, not even the commit-time callbacks the insert queued; a DocType
 whose insert commits (Custom Field and DocType change the schema, and DDL commits) is refused
 before the commit, since a commit would make the savepoint and the rollback meaningless. A File is
-saved only if its URL stays inside the site's files folders (plugins/_file_access.py).
+saved only if its URL names a file of the site whose content the user may read, and with that URL
+in its canonical form (plugins/_file_access.py).
 """
 
 from __future__ import annotations
@@ -19,12 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._file_access import check_new_file_url
 from frappe_assistant_core.plugins._output_types import Absent, DocName, sometimes
-from frappe_assistant_core.plugins.core._helpers import (
-	argument_error,
-	check_access,
-	check_document_data,
-	doc_payload,
-)
+from frappe_assistant_core.plugins.core._access import check_access, require_could_have
+from frappe_assistant_core.plugins.core._changes import apply_changes, check_writable
+from frappe_assistant_core.plugins.core._docstatus import amendment_of, refuse_submit_under_workflow
+from frappe_assistant_core.plugins.core._helpers import argument_error, check_document_data, doc_payload
 
 _SAVEPOINT = "fac_document_create_validate_only"
 
@@ -44,7 +46,20 @@ class Arguments(BaseModel):
 		default=False, description="Run every validation and return the would-be document without saving it."
 	)
 	submit: bool = Field(
-		default=False, description="Submit the document after creating it (submittable DocTypes)."
+		default=False,
+		description=(
+			"Submit the document after creating it (submittable DocTypes without a workflow; a workflow's "
+			"documents move through workflow_action)."
+		),
+	)
+	amend_from: str | None = Field(
+		default=None,
+		min_length=1,
+		description=(
+			"Name of a cancelled document of this DocType to amend: the new draft starts as its copy "
+			"(child rows included), data is applied on top (a table given in data replaces the copied "
+			"rows), and Frappe names it after the original, e.g. SINV-0001-1."
+		),
 	)
 
 
@@ -74,8 +89,9 @@ class DocumentCreate(BaseTool):
 	title = "Create a document"
 	Output = Output
 	description = (
-		"Create a document of any DocType the user may create, including child table rows. "
-		"Set submit to submit it in the same call, or validate_only to check it without saving."
+		"Create a document of any DocType the user may create, including child table rows, or amend "
+		"a cancelled document (amend_from). Set submit to submit it in the same call, or "
+		"validate_only to check it without saving."
 	)
 	Arguments = Arguments
 
@@ -90,9 +106,17 @@ class DocumentCreate(BaseTool):
 		if args.submit:
 			if not meta.is_submittable:
 				argument_error("submit", _("{0} is not submittable").format(_(args.doctype)))
-			check_access(args.doctype, ptype="submit")
+			refuse_submit_under_workflow(args.doctype)
+			# Checked again on the new document when it is submitted: owner rules may grant it there.
+			require_could_have(args.doctype, ptype="submit")
 		check_document_data(meta, args.data)
-		doc = frappe.get_doc({**args.data, "doctype": args.doctype})
+		if args.amend_from:
+			doc = amendment_of(args.doctype, args.amend_from)
+			check_writable(doc, args.data)
+			apply_changes(doc, args.data, mode="replace")
+		else:
+			check_writable(frappe.new_doc(args.doctype), args.data)
+			doc = frappe.get_doc({**args.data, "doctype": args.doctype})
 		if doc.doctype == "File":
 			check_new_file_url(doc)
 		if args.validate_only:

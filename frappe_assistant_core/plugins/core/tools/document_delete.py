@@ -10,7 +10,7 @@ import frappe
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins.core._helpers import check_access
+from frappe_assistant_core.plugins.core._access import check_access
 
 
 class Arguments(BaseModel):

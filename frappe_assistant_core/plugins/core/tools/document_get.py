@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._output_types import DocName
-from frappe_assistant_core.plugins.core._helpers import doc_payload, permitted_doc
+from frappe_assistant_core.plugins.core._access import permitted_doc
+from frappe_assistant_core.plugins.core._helpers import doc_payload
 
 
 class Arguments(BaseModel):

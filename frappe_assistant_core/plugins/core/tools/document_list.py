@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import check_fields, doctype_meta, normalize_filters
 from frappe_assistant_core.plugins._filters import Filters
-from frappe_assistant_core.plugins.core._helpers import check_access, to_json
+from frappe_assistant_core.plugins.core._access import check_access
+from frappe_assistant_core.plugins.core._helpers import to_json
 
 MAX_LIMIT = 1000
 

@@ -11,7 +11,8 @@ from frappe.model import display_fieldtypes, table_fields
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins.core._helpers import active_workflow, check_access, describe_field
+from frappe_assistant_core.plugins.core._access import check_access
+from frappe_assistant_core.plugins.core._helpers import active_workflow, describe_field
 from frappe_assistant_core.plugins.core._outputs import FieldInfo
 
 

@@ -11,7 +11,8 @@ from frappe.model import display_fieldtypes, std_fields
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins.core._helpers import check_access, describe_field
+from frappe_assistant_core.plugins.core._access import check_access
+from frappe_assistant_core.plugins.core._helpers import describe_field
 from frappe_assistant_core.plugins.core._outputs import FieldDetail
 
 _STANDARD = ("name", "owner", "creation", "modified", "modified_by", "docstatus", "idx")

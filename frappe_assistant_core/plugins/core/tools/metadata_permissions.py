@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._output_types import Absent, sometimes
-from frappe_assistant_core.plugins.core._helpers import check_access
+from frappe_assistant_core.plugins.core._access import check_access
 
 
 class Arguments(BaseModel):

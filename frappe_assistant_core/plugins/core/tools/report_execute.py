@@ -20,13 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import check_fields
 from frappe_assistant_core.plugins._output_types import Absent, sometimes
-from frappe_assistant_core.plugins.core._helpers import (
-	argument_error,
-	check_access,
-	load_report,
-	report_filters,
-	to_json,
-)
+from frappe_assistant_core.plugins.core._access import check_access
+from frappe_assistant_core.plugins.core._helpers import argument_error, load_report, report_filters, to_json
 from frappe_assistant_core.plugins.core._outputs import ReportColumn, ReportType
 
 

@@ -14,7 +14,7 @@ from frappe.boot import get_allowed_report_names
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins.core._helpers import check_access
+from frappe_assistant_core.plugins.core._access import check_access
 from frappe_assistant_core.plugins.core._outputs import ReportType
 
 _FIELDS = ["name", "report_type", "ref_doctype", "module", "is_standard", "prepared_report"]

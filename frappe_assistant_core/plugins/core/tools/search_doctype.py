@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import doctype_meta
 from frappe_assistant_core.plugins._output_types import DocName
-from frappe_assistant_core.plugins.core._helpers import check_access, to_json
+from frappe_assistant_core.plugins.core._access import check_access
+from frappe_assistant_core.plugins.core._helpers import to_json
 
 _TEXT_TYPES = frozenset(
 	("Data", "Small Text", "Text", "Long Text", "Text Editor", "Link", "Dynamic Link", "Select", "Read Only")

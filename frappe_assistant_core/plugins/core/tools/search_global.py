@@ -12,7 +12,8 @@ from frappe.utils.global_search import search
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins.core._helpers import check_access, to_json
+from frappe_assistant_core.plugins.core._access import check_access
+from frappe_assistant_core.plugins.core._helpers import to_json
 
 _CONTENT_CHARS = 300
 

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins._doctype_access import normalize_filters
 from frappe_assistant_core.plugins._output_types import Absent, DocName, sometimes
-from frappe_assistant_core.plugins.core._helpers import check_access, to_json
+from frappe_assistant_core.plugins.core._access import check_access
+from frappe_assistant_core.plugins.core._helpers import to_json
 
 
 class Arguments(BaseModel):

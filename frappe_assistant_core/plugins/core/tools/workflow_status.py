@@ -13,7 +13,8 @@ from frappe.model.workflow import get_transitions
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.plugins.core._helpers import active_workflow, check_access
+from frappe_assistant_core.plugins.core._access import check_access
+from frappe_assistant_core.plugins.core._helpers import active_workflow
 
 
 class Arguments(BaseModel):

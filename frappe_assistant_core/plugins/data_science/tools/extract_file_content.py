@@ -1,16 +1,18 @@
 """extract_file_content: the text, tables or rows of a File document the calling user may read.
 
-Finds the File by URL or by name, checks read permission on that very document (Frappe's File
-rules: public files, own files, files attached to documents the user can read) and on the content
-it points at (plugins/_file_access.py: inside the site's files folders, and private content only
-for users who may read the File that brought it), reads the bytes and hands them to the format's
-extractor in data_science/_extractors.py. Remote (http) files are never fetched.
+Finds the file through plugins/_file_access.py: a URL is made canonical first (the real file inside
+the site's files folders) and the File that brought that content is read; by name, the first File
+the user may read (Frappe's File rules) whose content they may read too. Private content is read
+only by users who may read the File that brought it; a missing file and one the user may not read
+get the same answer. The bytes are read from the canonical file, opened once and checked to be the
+file that was resolved, and handed to the format's extractor in data_science/_extractors.py.
+Remote (http) files are never fetched.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import Any, Literal
 
 import frappe
 from frappe import _
@@ -18,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins import _file_access
+from frappe_assistant_core.plugins._file_access import SiteFile
 from frappe_assistant_core.plugins._output_types import Absent, Cell, sometimes
 from frappe_assistant_core.plugins.data_science import _extractors
 
@@ -120,8 +123,8 @@ class ExtractFileContent(BaseTool):
 	dependencies = ("pypdf", "docx", "openpyxl")
 
 	def execute(self, args: ExtractFileContentArguments) -> dict:
-		file_doc = self._readable_file(args)
-		filename = file_doc.file_name or os.path.basename(file_doc.file_url or "")
+		file_doc, site_file = self._readable_file(args)
+		filename = file_doc.file_name or os.path.basename(site_file.path)
 		extension = os.path.splitext(filename)[1].lower()
 		extractor = EXTRACTORS.get(extension)
 		if extractor is None:
@@ -132,34 +135,65 @@ class ExtractFileContent(BaseTool):
 				frappe.ValidationError,
 			)
 		result = extractor(
-			_read_bytes(file_doc), max_pages=args.max_pages, max_rows=args.max_rows, language=args.language
+			_read_bytes(site_file, "file_url" if args.file_url else "file_name"),
+			max_pages=args.max_pages,
+			max_rows=args.max_rows,
+			language=args.language,
 		)
 		result, cut = within_chars(result, args.max_chars)
 		if cut:
 			result["text_truncated"] = True
-		file_info = {k: file_doc.get(k) for k in ("name", "file_name", "file_url", "is_private", "file_size")}
+		file_info = {
+			"name": file_doc.name,
+			"file_name": file_doc.file_name,
+			"file_url": site_file.file_url,
+			"is_private": int(site_file.is_private),
+			"file_size": file_doc.file_size,
+		}
 		return {"file": file_info, **result}
 
-	def _readable_file(self, args: ExtractFileContentArguments):
-		"""The first matching File document that the session user may read."""
+	def _readable_file(self, args: ExtractFileContentArguments) -> tuple[Any, SiteFile]:
+		"""(the File document, the site file it points at) for the session user, or one refusal.
+
+		By URL: the reference is made canonical first, and the File that brought that content is
+		the one read. By name: the first File of that name (or file name) the user may read whose
+		content they may read too."""
 		if args.file_url:
-			argument, value = "file_url", args.file_url
-			names = frappe.get_all("File", {"file_url": value, "is_folder": 0}, pluck="name", limit=20)
-		else:
-			argument, value = "file_name", args.file_name
-			names = [value] if frappe.db.exists("File", {"name": value, "is_folder": 0}) else []
-			names += frappe.get_all(
-				"File", {"file_name": value, "is_folder": 0}, pluck="name", order_by="creation desc", limit=20
-			)
-		if not names:
-			frappe.throw(_("{0}: no file {1}").format(argument, value), frappe.DoesNotExistError)
+			_refuse_remote(args.file_url)
+			site_file = _file_access.canonical_site_file(args.file_url, "file_url")
+			file_doc = _file_access.content_grantor(site_file)
+			if file_doc is None or (
+				site_file.is_private and not frappe.has_permission("File", ptype="read", doc=file_doc)
+			):
+				_file_access.refuse("file_url", args.file_url)
+			return file_doc, site_file
+		value = args.file_name
+		names = [value] if frappe.db.exists("File", {"name": value, "is_folder": 0}) else []
+		names += frappe.get_all(
+			"File", {"file_name": value, "is_folder": 0}, pluck="name", order_by="creation desc", limit=20
+		)
 		for name in dict.fromkeys(names):
 			file_doc = frappe.get_doc("File", name)
-			if frappe.has_permission("File", ptype="read", doc=file_doc):
-				_file_access.check_content_access(file_doc)
-				return file_doc
+			if not frappe.has_permission("File", ptype="read", doc=file_doc):
+				continue
+			_refuse_remote(file_doc.file_url)
+			site_file = _file_access.resolve(file_doc.file_url)
+			if site_file is None or (site_file.is_private and not _may_read_content(site_file)):
+				continue
+			return file_doc, site_file
+		_file_access.refuse("file_name", value)
+
+
+def _may_read_content(site_file: SiteFile) -> bool:
+	grantor = _file_access.content_grantor(site_file)
+	return grantor is not None and frappe.has_permission("File", ptype="read", doc=grantor)
+
+
+def _refuse_remote(file_url: str | None) -> None:
+	if _file_access.is_remote_url(file_url):
 		frappe.throw(
-			_("You do not have permission to read the file {0}").format(value), frappe.PermissionError
+			_("{0} is a remote file; only files stored on this site can be read").format(file_url),
+			frappe.ValidationError,
 		)
 
 
@@ -186,16 +220,11 @@ def within_chars(value, budget: int):
 	return bounded, remaining < 0
 
 
-def _read_bytes(file_doc) -> bytes:
-	path = _file_access.content_path(file_doc.file_url)
-	if not os.path.isfile(path):
-		frappe.throw(
-			_("The content of file {0} is missing from the file store").format(file_doc.name),
-			frappe.DoesNotExistError,
-		)
-	if os.path.getsize(path) > MAX_FILE_BYTES:
-		frappe.throw(
-			_("File {0} is larger than {1} MB").format(file_doc.name, MAX_FILE_BYTES // (1024 * 1024))
-		)
-	with open(path, "rb") as handle:
-		return handle.read()
+def _read_bytes(site_file: SiteFile, argument: str) -> bytes:
+	with _file_access.open_site_file(site_file, argument) as handle:
+		if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+			frappe.throw(
+				_("The file is larger than {0} MB").format(MAX_FILE_BYTES // (1024 * 1024)),
+				frappe.ValidationError,
+			)
+		return handle.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]

@@ -41,6 +41,8 @@
 				roles: null,
 				filters: Object.assign({}, filters.EMPTY_FILTERS),
 				loaded: false,
+				// The server's message for each list ("plugins", "tools") whose last read failed.
+				loadErrors: {},
 			};
 			// "plugin:<name>" / "tool:<name>" / "bulk" -> the state a call in flight asked for.
 			this.pending = new Map();
@@ -80,10 +82,13 @@
 				return false;
 			}
 			const errors = [];
+			this.state.loadErrors = {};
 			results.forEach((result, index) => {
 				const key = reads[index][0];
 				if (result.status === "rejected") {
-					errors.push(result.reason && result.reason.message);
+					const message = (result.reason && result.reason.message) || __("Could not load the page data.");
+					errors.push(message);
+					this.state.loadErrors[key] = message;
 					return;
 				}
 				const value = result.value;
@@ -125,7 +130,7 @@
 		renderPlugins() {
 			const list = this.$(".fac-plugin-list");
 			list.innerHTML = this.state.loaded
-				? render.plugins(this.state.plugins, this.pending)
+				? render.plugins(this.state.plugins, this.pending, this.state.loadErrors.plugins)
 				: `<li class="fac-empty">${util.esc(__("Loading…"))}</li>`;
 			list.setAttribute("aria-busy", this.state.loaded ? "false" : "true");
 		}
@@ -145,7 +150,7 @@
 			const shown = this.shownTools();
 			const total = this.state.tools.length;
 			const filtered = filters.isFiltered(this.state.filters);
-			this.$(".fac-tool-table-wrap").innerHTML = render.toolTable(shown, total, this.pending, filtered);
+			this.$(".fac-tool-table-wrap").innerHTML = render.toolTable(shown, total, this.pending, filtered, this.state.loadErrors.tools);
 			this.$(".fac-tool-count").textContent = render.toolCount(shown.length, total);
 			const bulkBusy = this.pending.has("bulk");
 			for (const selector of [".fac-tool-bulk-enable", ".fac-tool-bulk-disable"]) {

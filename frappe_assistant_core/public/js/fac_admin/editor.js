@@ -17,7 +17,7 @@
 })(typeof window !== "undefined" ? window : globalThis, function (util, filters) {
 	"use strict";
 
-	const { __, esc, flag, categoryLabel, CATEGORIES } = util;
+	const { __, esc, flag, categoryLabel, allowedCategories } = util;
 	const RESTRICTED = "Restrict to Listed Roles";
 
 	function _sameSet(a, b) {
@@ -48,7 +48,8 @@
 		const current = new Set(filters.allowedRoles(tool));
 		const roles = Array.from(new Set([...(availableRoles || []), ...current]));
 		const auto = tool.auto_detected_category || tool.category;
-		const categoryOptions = CATEGORIES.map(
+		// Only the detected category and those above it: the server refuses a lower one.
+		const categoryOptions = allowedCategories(tool.auto_detected_category).map(
 			(c) => `<option value="${esc(c)}"${c === tool.category ? " selected" : ""}>${esc(categoryLabel(c))}</option>`
 		).join("");
 		const mode = (value, label, help) =>

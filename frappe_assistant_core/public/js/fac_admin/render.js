@@ -204,8 +204,14 @@
 			</li>`;
 	}
 
-	/** All plugin cards; `pending` maps "plugin:<name>" to the state a toggle in flight asked for. */
-	function plugins(list, pending) {
+	/**
+	 * All plugin cards; `pending` maps "plugin:<name>" to the state a toggle in flight asked for.
+	 * `error`: the server's message when the plugins could not be read (nothing is known then).
+	 */
+	function plugins(list, pending, error) {
+		if ((!list || !list.length) && error) {
+			return `<li class="fac-empty fac-load-error">${esc(__("The plugins could not be loaded: {0}", [error]))}</li>`;
+		}
 		if (!list || !list.length) {
 			return `<li class="fac-empty">${esc(__("No plugins were discovered."))}</li>`;
 		}
@@ -264,11 +270,14 @@
 
 	/**
 	 * The tools table. `pending` maps "tool:<name>" (or "bulk", for every shown tool) to the state a
-	 * call in flight asked for.
+	 * call in flight asked for; `error`, the server's message when the tools could not be read.
 	 */
-	function toolTable(shown, total, pending, filtered) {
+	function toolTable(shown, total, pending, filtered, error) {
 		const wanted = pending || new Map();
 		const bulk = wanted.has("bulk");
+		if (!total && error) {
+			return `<p class="fac-empty fac-load-error">${esc(__("The tools could not be loaded: {0}", [error]))}</p>`;
+		}
 		if (!shown.length) {
 			const text = total
 				? __("No tools match the current filters.")

@@ -95,6 +95,22 @@
 		return `<p class="fac-help fac-usage-pending">${esc(__("{0} more calls are queued and will show within a few minutes.", [stats.pending]))}</p>`;
 	}
 
+	/** Calls that fall on one of the chart's days (a call stamped after today falls on none). */
+	function chartedCalls(stats) {
+		const series = (stats.daily && stats.daily.series) || {};
+		return Object.values(series).reduce((sum, counts) => sum + (counts || []).reduce((a, b) => a + Number(b || 0), 0), 0);
+	}
+
+	function outsideNote(stats, charted) {
+		const outside = stats.total_calls - charted;
+		if (outside <= 0) {
+			return "";
+		}
+		return `<p class="fac-help fac-usage-outside">${esc(
+			__("{0} of these calls are stamped later than today in the site's time zone (was it changed?), so the chart of calls per day leaves them out.", [outside])
+		)}</p>`;
+	}
+
 	function toolsTable(tools, sort) {
 		const head = COLUMNS.map(([key, label]) => {
 			const active = sort.key === key;
@@ -107,7 +123,7 @@
 				(t) => `
 				<tr class="fac-usage-tool" data-tool="${esc(t.tool)}">
 					<td><a href="${esc(logLink({ tool: t.tool }))}">${esc(t.tool)}</a></td>
-					<td>${esc(t.plugin || "–")}</td>
+					<td>${t.plugin ? esc(t.plugin) : `<span class="fac-usage-unknown">${esc(__("unknown tool"))}</span>`}</td>
 					<td class="fac-num">${esc(t.calls)}</td>
 					<td class="fac-num">${t.errors ? `<a href="${esc(logLink({ tool: t.tool, status: NOT_SUCCESS }))}">${esc(percent(t.error_rate))}</a>` : esc(percent(t.error_rate))}</td>
 					<td class="fac-num">${esc(ms(t.p50_ms))}</td>
@@ -148,10 +164,14 @@
 				<p class="fac-help">${esc(__("Every MCP tools/call is recorded here (who, which tool, outcome, duration) a few minutes after it is made."))}</p>
 				${pendingNote(stats)}</div>`;
 		}
+		const charted = chartedCalls(stats);
+		const chart = charted
+			? `<div class="fac-usage-chart" role="img" aria-label="${esc(__("Calls per day for the last {0} days, by status", [stats.days]))}"></div>`
+			: "";
 		return `${head}
 			<p class="fac-usage-summary">${summary(stats)}</p>
 			${pendingNote(stats)}
-			<div class="fac-usage-chart" role="img" aria-label="${esc(__("Calls per day for the last {0} days, by status", [stats.days]))}"></div>
+			${chart}${outsideNote(stats, charted)}
 			<div class="fac-usage-grid">
 				<div><h3>${esc(__("Tools"))}</h3>${toolsTable(stats.tools, sort)}</div>
 				<div><h3>${esc(__("Busiest users"))}</h3>${usersList(stats.users)}</div>
@@ -248,7 +268,12 @@
 				return;
 			}
 			const { dates, series } = this.stats.daily;
+			// Only statuses with calls in the window: frappe.Chart cannot draw a stacked bar chart of
+			// no series (the section leaves the chart out then, see chartedCalls).
 			const statuses = this.stats.statuses.filter((s) => (series[s] || []).some(Boolean));
+			if (!statuses.length) {
+				return;
+			}
 			this.chart = new this.Chart(box, {
 				type: "bar",
 				height: 220,
@@ -285,5 +310,5 @@
 		}
 	}
 
-	return { UsageSection, sortTools, logLink, STATUS_COLORS };
+	return { UsageSection, sortTools, logLink, chartedCalls, STATUS_COLORS };
 });

@@ -14,6 +14,17 @@
 	"use strict";
 
 	const CATEGORIES = ["read_only", "write", "read_write", "privileged"];
+	// How much a category lets a tool do (utils/tool_categories.py CATEGORY_RANK): an override may
+	// raise a tool's category above the detected one, never lower it.
+	const CATEGORY_RANK = { read_only: 0, write: 1, read_write: 1, privileged: 2 };
+
+	/** The categories a tool detected as `detected` may be set to (all, when it is unknown). */
+	function allowedCategories(detected) {
+		if (!(detected in CATEGORY_RANK)) {
+			return CATEGORIES.slice();
+		}
+		return CATEGORIES.filter((category) => CATEGORY_RANK[category] >= CATEGORY_RANK[detected]);
+	}
 	const ROLE_MODES = ["Allow All", "Restrict to Listed Roles"];
 
 	// Desk's __() translates and fills {0}, {1}...; outside desk only the placeholders are filled.
@@ -116,5 +127,5 @@
 		return prefix + "-" + String(name).replace(/[^A-Za-z0-9_-]/g, "_");
 	}
 
-	return { CATEGORIES, ROLE_MODES, __, format, esc, categoryLabel, flag, plainText, serverMessage, domId };
+	return { CATEGORIES, CATEGORY_RANK, allowedCategories, ROLE_MODES, __, format, esc, categoryLabel, flag, plainText, serverMessage, domId };
 });
