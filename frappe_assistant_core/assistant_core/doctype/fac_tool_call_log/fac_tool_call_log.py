@@ -2,9 +2,13 @@
 
 Rows come from the recorder's queue (audit.store.write_pending, or Frappe's deferred-insert job),
 never from a form or the REST API: an insert during a web request is refused unless the app itself
-makes it, and a saved row cannot be changed. System Manager and Assistant Admin read every row; any
-other reader (Assistant User) sees only the rows of their own calls (`user`), in lists, reports and
-single documents alike (permission_query_conditions and has_permission hooks).
+makes it, and a saved row cannot be changed.
+
+Who reads a row follows the most privileged data it can hold: its arguments, output, error and
+target come from a call that could read anything its caller may read, a System Manager's
+included. So a row is readable by the user whose call it records and by System Managers, nobody
+else (Assistant Admins included; they get the usage numbers through the admin API), in lists,
+reports, exports and single documents alike (permission_query_conditions and has_permission hooks).
 """
 
 from __future__ import annotations
@@ -13,9 +17,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from frappe_assistant_core.api._gate import ADMIN_ROLES
-
 DOCTYPE = "FAC Tool Call Log"
+READS_EVERY_ROW = "System Manager"
 
 
 class FACToolCallLog(Document):
@@ -45,12 +48,18 @@ class FACToolCallLog(Document):
 
 
 def reads_all(user: str) -> bool:
-	"""System Manager, Assistant Admin and Administrator read every call; others their own."""
-	return user == "Administrator" or bool(ADMIN_ROLES & set(frappe.get_roles(user)))
+	"""System Managers (and Administrator) read every call; everyone else only their own."""
+	return user == "Administrator" or READS_EVERY_ROW in frappe.get_roles(user)
+
+
+def may_read_row(row_user: str | None, user: str | None = None) -> bool:
+	"""Whether `user` (the session user) may read the row of a call made by `row_user`."""
+	user = user or frappe.session.user
+	return row_user == user or reads_all(user)
 
 
 def get_permission_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
-	"""permission_query_conditions hook: a non-admin lists only the rows of their own calls."""
+	"""permission_query_conditions hook: anyone but a System Manager lists only their own calls."""
 	user = user or frappe.session.user
 	if reads_all(user):
 		return ""
@@ -58,6 +67,5 @@ def get_permission_query_conditions(user: str | None = None, doctype: str | None
 
 
 def has_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False) -> bool:
-	"""has_permission hook: a non-admin opens only the rows of their own calls."""
-	user = user or frappe.session.user
-	return reads_all(user) or doc.user == user
+	"""has_permission hook: anyone but a System Manager opens only the rows of their own calls."""
+	return may_read_row(doc.user, user)
