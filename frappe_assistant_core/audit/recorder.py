@@ -32,7 +32,8 @@ from frappe import _
 from frappe.deferred_insert import deferred_insert
 from frappe.utils import now, strip_html_tags
 
-from frappe_assistant_core.audit.redaction import arguments_json, cap
+from frappe_assistant_core.audit.redaction import arguments_json, bounded_text, output_text
+from frappe_assistant_core.audit.secrets import Secrets
 from frappe_assistant_core.exceptions import ToolArgumentError, ToolDependencyError, ToolNotFoundError
 
 DOCTYPE = "FAC Tool Call Log"
@@ -54,7 +55,6 @@ _STATUS_OF: tuple[tuple[type[BaseException], str], ...] = (
 	(subprocess.TimeoutExpired, TIMEOUT),
 )
 MAX_MESSAGE = 500
-MAX_OUTPUT = 16000
 CLIENT_TTL_SECONDS = 30 * 24 * 3600
 _FAILURE = "fac_tool_call_failure"  # frappe.local attribute: (exception, message) of this call
 
@@ -116,6 +116,7 @@ def build_record(
 	arguments = params.arguments if isinstance(params.arguments, dict) else {}
 	info = state.tools.get(name)
 	body = _Body(result)
+	secrets = Secrets.of_request(named_doctypes(arguments))
 	client_name, client_version, remembered_key = client_of(params)
 	record = {
 		"timestamp": now(),
@@ -124,21 +125,35 @@ def build_record(
 		"plugin": info.plugin_name if info else "",
 		"source_app": info.source_app if info else "",
 		"status": status_of(exc, body),
-		"error_message": _message(exc, message, body.over_limit()),
+		"error_message": bounded_text(_message(exc, message, body.over_limit()), MAX_MESSAGE, secrets),
 		"duration_ms": round(seconds * 1000, 3),
 		"client_name": client_name,
 		"client_version": client_version,
 		# initialize's clientInfo, looked up when the row is written, off the request path.
 		"fac_client_key": remembered_key,
 		"remote_ip": str(getattr(frappe.local, "request_ip", None) or "")[:140],
-		"arguments": arguments_json(name, arguments),
+		"arguments": arguments_json(name, arguments, secrets),
 		"result_size": body.size,
 		"result_truncated": int(body.truncated()),
 	}
 	record.update(_target(arguments, body, exc is None))
 	if settings.get("log_tool_output"):
-		record["output"] = cap(body.text(), MAX_OUTPUT)
+		record["output"] = output_text(body.text(), secrets)
 	return record
+
+
+def named_doctypes(arguments: dict, depth: int = 0) -> set[str]:
+	"""DocTypes a call names: values of arguments whose key ends in "doctype", at any depth (their
+	Password fields are redacted from the record)."""
+	found: set[str] = set()
+	if depth > 4:
+		return found
+	for key, value in arguments.items():
+		if isinstance(value, str) and str(key).lower().endswith("doctype") and 0 < len(value) <= 140:
+			found.add(value)
+		elif isinstance(value, dict):
+			found |= named_doctypes(value, depth + 1)
+	return found
 
 
 def status_of(exc: BaseException | None, body: _Body) -> str:
@@ -192,7 +207,7 @@ def _message(exc: BaseException | None, message: str | None, body_over_limit: bo
 	if message is None:  # the exception left call_tool: it is a Frappe one with a user-facing text
 		text = str(exc.args[0]) if exc.args else exc.__class__.__name__
 		message = " ".join(html.unescape(strip_html_tags(text)).split())
-	return cap(message, MAX_MESSAGE)
+	return message
 
 
 def _target(arguments: dict, body: _Body, succeeded: bool) -> dict:
