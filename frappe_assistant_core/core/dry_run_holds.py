@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 import threading
 from collections.abc import Callable, Iterator
 
 import frappe
+import frappe.deferred_insert as deferred
+from frappe.utils import background_jobs
 
 _DEPTH = "fac_dry_run_depth"  # frappe.local attribute: dry runs the request is inside
 _MARK = "_fac_dry_run_hold"
@@ -53,8 +54,6 @@ def holding() -> Iterator[None]:
 
 
 def _install() -> None:
-	background_jobs = importlib.import_module("frappe.utils.background_jobs")
-	deferred = importlib.import_module("frappe.deferred_insert")
 	if getattr(background_jobs.get_queue, _MARK, False) and getattr(deferred.deferred_insert, _MARK, False):
 		return
 	with _install_lock:
