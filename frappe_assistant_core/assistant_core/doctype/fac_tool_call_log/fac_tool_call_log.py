@@ -2,7 +2,8 @@
 
 Rows come from the recorder's queue (audit.store.write_pending, or Frappe's deferred-insert job),
 never from a form or the REST API: an insert during a web request is refused unless the app itself
-makes it, and a saved row cannot be changed.
+makes it, and a saved row cannot be changed. Text the caller chose is stored so that an export
+of the log opened in a spreadsheet runs no formula.
 
 Who reads a row follows the most privileged data it can hold: its arguments, output, error and
 target come from a call that could read anything its caller may read, a System Manager's
@@ -17,8 +18,21 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from frappe_assistant_core.utils.spreadsheet import neutralise
+
 DOCTYPE = "FAC Tool Call Log"
 READS_EVERY_ROW = "System Manager"
+# Text a caller chose (a tool or DocType name, its client's name, what a tool answered): stored so
+# that no spreadsheet an export is opened in runs it as a formula (utils.spreadsheet).
+CALLER_TEXT_FIELDS = (
+	"tool",
+	"error_message",
+	"target_doctype",
+	"target_name",
+	"client_name",
+	"client_version",
+	"output",
+)
 
 
 class FACToolCallLog(Document):
@@ -39,6 +53,8 @@ class FACToolCallLog(Document):
 
 		if remembered := remembered_client(self.get("fac_client_key")):
 			self.client_name, self.client_version = remembered
+		for fieldname in CALLER_TEXT_FIELDS:
+			self.set(fieldname, neutralise(self.get(fieldname)))
 
 	def validate(self):
 		if not self.is_new():
