@@ -18,7 +18,6 @@ deferred-insert job), not at once.
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import json
 import re
@@ -32,6 +31,7 @@ from frappe import _
 from frappe.deferred_insert import deferred_insert
 from frappe.utils import now, strip_html_tags
 
+from frappe_assistant_core.audit.clients import client_of
 from frappe_assistant_core.audit.redaction import arguments_json, bounded_text, output_text
 from frappe_assistant_core.audit.secrets import Secrets
 from frappe_assistant_core.exceptions import ToolArgumentError, ToolDependencyError, ToolNotFoundError
@@ -55,7 +55,6 @@ _STATUS_OF: tuple[tuple[type[BaseException], str], ...] = (
 	(subprocess.TimeoutExpired, TIMEOUT),
 )
 MAX_MESSAGE = 500
-CLIENT_TTL_SECONDS = 30 * 24 * 3600
 _FAILURE = "fac_tool_call_failure"  # frappe.local attribute: (exception, message) of this call
 
 
@@ -81,16 +80,6 @@ def recorded(call_tool: Callable) -> Callable:
 def note_failure(exc: BaseException, message: str) -> None:
 	"""Tell the recorder how the tool failed (`message` is what the client is shown)."""
 	setattr(frappe.local, _FAILURE, (exc, message))
-
-
-def remember_client(client_info: Any) -> None:
-	"""Keep initialize's clientInfo for this user and User-Agent: later requests carry neither."""
-	try:
-		if isinstance(client_info, dict) and isinstance(client_info.get("name"), str):
-			pair = (client_info["name"][:140], str(client_info.get("version") or "")[:140])
-			frappe.cache.set_value(_client_key(), pair, expires_in_sec=CLIENT_TTL_SECONDS)
-	except Exception:
-		frappe.logger("frappe_assistant_core").exception("FAC Tool Call Log: could not keep clientInfo")
 
 
 def _record(params, seconds: float, result, exc: BaseException | None, message: str | None) -> None:
@@ -129,7 +118,7 @@ def build_record(
 		"duration_ms": round(seconds * 1000, 3),
 		"client_name": client_name,
 		"client_version": client_version,
-		# initialize's clientInfo, looked up when the row is written, off the request path.
+		# initialize's clientInfo for this User-Agent, looked up when the row is written (audit.clients).
 		"fac_client_key": remembered_key,
 		"remote_ip": str(getattr(frappe.local, "request_ip", None) or "")[:140],
 		"arguments": arguments_json(name, arguments, secrets),
@@ -166,36 +155,6 @@ def status_of(exc: BaseException | None, body: _Body) -> str:
 		if isinstance(exc, exc_class):
 			return status
 	return ERROR
-
-
-def client_of(params) -> tuple[str, str, str | None]:
-	"""(name, version, key) of the MCP client: the request's _meta.clientInfo (key None), else the
-	User-Agent's first product token with the key under which initialize's clientInfo for this
-	user and User-Agent is remembered; the row takes that one when it is written (remembered_client),
-	so the request itself reads nothing for it."""
-	meta = (params.model_extra or {}).get("_meta")
-	info = meta.get("clientInfo") if isinstance(meta, dict) else None
-	if isinstance(info, dict) and isinstance(info.get("name"), str):
-		return info["name"][:140], str(info.get("version") or "")[:140], None
-	product = (_user_agent().split() or [""])[0]
-	name, _slash, version = product.partition("/")
-	return name[:140], version[:140], _client_key()
-
-
-def remembered_client(key: str | None) -> tuple[str, str] | None:
-	"""initialize's (name, version) remembered under `key`, if any."""
-	return tuple(remembered) if key and (remembered := frappe.cache.get_value(key)) else None
-
-
-def _client_key() -> str:
-	agent = hashlib.sha1(_user_agent().encode(), usedforsecurity=False).hexdigest()[:16]
-	return f"fac_mcp_client:{frappe.session.user}:{agent}"
-
-
-def _user_agent() -> str:
-	if not getattr(frappe, "request", None):
-		return ""
-	return frappe.get_request_header("User-Agent") or ""
 
 
 def _message(exc: BaseException | None, message: str | None, body_over_limit: bool = False) -> str:

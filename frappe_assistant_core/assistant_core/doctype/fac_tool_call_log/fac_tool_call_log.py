@@ -49,9 +49,9 @@ class FACToolCallLog(Document):
 				frappe.PermissionError,
 				title=_("Not permitted"),
 			)
-		from frappe_assistant_core.audit.recorder import remembered_client
+		from frappe_assistant_core.audit.clients import remembered_client
 
-		if remembered := remembered_client(self.get("fac_client_key")):
+		if remembered := remembered_client(self.user, self.get("fac_client_key")):
 			self.client_name, self.client_version = remembered
 		for fieldname in CALLER_TEXT_FIELDS:
 			self.set(fieldname, neutralise(self.get(fieldname)))
