@@ -2,10 +2,9 @@
 
 Thin on purpose: refuse what must never be read (mcp.guard: another door than the endpoint's
 own URL, foreign Origin, oversized body, a cookie session without its CSRF token), check access
-(mcp.auth), then hand the raw HTTP body
-to the MCP server (mcp.server), which answers with JSON-RPC over Streamable HTTP. The body is
-read from the request, never from form_dict, which Frappe fills from the same JSON and passes
-here as keyword arguments.
+(mcp.auth), then hand the raw HTTP body to the MCP server (mcp.server), which answers with
+JSON-RPC over Streamable HTTP. The body is read from the request, never from form_dict, which
+Frappe fills from the same JSON and passes here as keyword arguments.
 """
 
 from __future__ import annotations

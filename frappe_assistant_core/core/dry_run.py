@@ -70,8 +70,10 @@ def dry_run(action: Callable[[], T], *, documents: Iterable = (), refusal: str |
 				delattr(db, name)
 			else:
 				setattr(db, name, previous)
-		_undo(db, savepoint, outer, inner, documents)
-		state.restore(keep_failure=failed)
+		try:
+			_undo(db, savepoint, outer, inner, documents)
+		finally:
+			state.restore(keep_failure=failed)
 
 
 def _undo(db, savepoint: str, outer: dict, inner: dict, documents: Iterable) -> None:

@@ -157,7 +157,6 @@ def answer_unparsed_body(response=None, request=None) -> None:
 		# for a syntax error and for deep nesting (RecursionError) alike.
 		or response.status_code not in (400, 417, 500)
 		or getattr(frappe.local, "fac_mcp_answered", False)
-		or (request.content_length or 0) > MAX_BODY_BYTES
 		or not is_mcp_request(request)
 	):
 		return
