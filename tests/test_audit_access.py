@@ -19,15 +19,16 @@ from frappe_assistant_core.audit import store
 from frappe_assistant_core.audit.recorder import DOCTYPE
 from tests.support.doctypes import ORDER, ensure_test_doctypes
 from tests.support.server import serve
-from tests.support.site import api_credentials, make_user
+from tests.support.site import ASSISTANT_ADMIN as SHARED_ASSISTANT_ADMIN
+from tests.support.site import SYSTEM_MANAGER, api_credentials, make_user
 
 SETTINGS = "Assistant Core Settings"
 SETTINGS_PATH = "/api/resource/Assistant%20Core%20Settings/Assistant%20Core%20Settings"
 LOG_PATH = "/api/resource/FAC%20Tool%20Call%20Log"
 MCP = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
 #: Assistant Admin (and Assistant User), not a System Manager.
-ASSISTANT_ADMIN = "fac-audit-assistant-admin@example.com"
-MANAGER = "fac-audit-manager@example.com"
+ASSISTANT_ADMIN = SHARED_ASSISTANT_ADMIN
+MANAGER = SYSTEM_MANAGER
 LOG_SETTINGS = {"log_tool_calls": 1, "log_tool_output": 0, "log_retention_days": 90}
 
 

@@ -14,10 +14,10 @@ import frappe
 from frappe_assistant_core.audit import store
 from frappe_assistant_core.audit.recorder import DOCTYPE
 from tests.support.server import serve
-from tests.support.site import api_credentials, make_user
+from tests.support.site import ASSISTANT_USER, api_credentials, make_user
 
 MCP = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
-USER = "fac-client-memory@example.com"
+USER = ASSISTANT_USER
 AGENTS = 40
 WEEK = 7 * 24 * 3600
 

@@ -27,7 +27,7 @@ import frappe_assistant_core
 from frappe_assistant_core.mcp.guard import MAX_BODY_BYTES, MCP_PATH
 from frappe_assistant_core.mcp.protocol import FORBIDDEN, PARSE_ERROR
 from tests.support.server import Server, serve
-from tests.support.site import api_credentials, make_user
+from tests.support.site import ASSISTANT_ADMIN, ASSISTANT_USER, SYSTEM_MANAGER, api_credentials, make_user
 
 M = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
 #: Every URL Frappe routes to the endpoint function: spellings, API versions, an alias module and
@@ -54,11 +54,9 @@ BIG = "x" * (3 * 2**20)
 @pytest.fixture(scope="module")
 def tokens():
 	return {
-		"member": api_credentials(make_user("fac-doors-member@example.com", ["Assistant User"])),
-		"admin": api_credentials(
-			make_user("fac-doors-admin@example.com", ["Assistant Admin", "Assistant User"])
-		),
-		"manager": api_credentials(make_user("fac-doors-manager@example.com", ["System Manager"])),
+		"member": api_credentials(make_user(ASSISTANT_USER, ["Assistant User"])),
+		"admin": api_credentials(make_user(ASSISTANT_ADMIN, ["Assistant Admin", "Assistant User"])),
+		"manager": api_credentials(make_user(SYSTEM_MANAGER, ["System Manager"])),
 	}
 
 

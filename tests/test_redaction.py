@@ -25,7 +25,7 @@ from frappe_assistant_core.audit import redaction, store
 from frappe_assistant_core.audit.recorder import DOCTYPE, named_doctypes
 from frappe_assistant_core.audit.secrets import Secrets
 from tests.support.server import serve
-from tests.support.site import api_credentials, make_user
+from tests.support.site import ASSISTANT_USER, api_credentials, make_user
 
 PROBE_DOCTYPE = "FAC Redaction Probe"
 SETTINGS = "Assistant Core Settings"
@@ -299,7 +299,7 @@ def test_values_of_password_fields_of_a_named_doctype_are_redacted(probe_doctype
 
 
 def test_a_callers_own_api_secret_is_in_neither_the_stored_arguments_nor_the_output():
-	user = make_user("fac-redaction-caller@example.com", ["Assistant User"])
+	user = make_user(ASSISTANT_USER, ["Assistant User"])
 	token = api_credentials(user)
 	secret = token.split(":")[1]
 	settings_doc = frappe.get_doc(SETTINGS)

@@ -80,9 +80,10 @@ class Secrets:
 		names = _SECRET_NAME
 		if self.password_fields:
 			names += "|" + "|".join(re.escape(f) for f in sorted(self.password_fields, key=len, reverse=True))
-		# Bounded name affixes keep the search linear on long runs of word characters.
+		# Bounded name affixes keep the search linear on long runs of word characters; the name's
+		# closing quote may be escaped (JSON or a string literal inside code).
 		assignment = re.compile(
-			rf"(?P<keep>[\w.-]{{0,40}}(?:{names})[\w.-]{{0,40}}[\"']?\s*(?:=>|:=|=|:|\bis\b)\s*)"
+			rf"(?P<keep>[\w.-]{{0,40}}(?:{names})[\w.-]{{0,40}}(?:\\?[\"'])?\s*(?:=>|:=|=|:|\bis\b)\s*)"
 			r"(?:\"[^\"]*\"?|'[^']*'?|[^\s,;)\]}]+)",
 			re.IGNORECASE,
 		)

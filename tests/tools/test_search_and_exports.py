@@ -33,7 +33,7 @@ from frappe_assistant_core.plugins.core.tools.search_global import SearchGlobal
 from frappe_assistant_core.utils.spreadsheet import neutralise
 from tests.support.doctypes import BUILDER_REPORT, ensure_test_doctypes, order
 from tests.support.server import serve
-from tests.support.site import api_credentials, make_user
+from tests.support.site import ASSISTANT_USER, SYSTEM_MANAGER, api_credentials, make_user
 
 PROBE = "FAC Search Probe"
 READER_ROLE = "FAC Search Reader"
@@ -163,8 +163,8 @@ def test_report_csv_cells_never_run_as_formulas():
 def test_a_tool_call_log_export_opened_in_a_spreadsheet_runs_no_formula():
 	"""Frappe's own CSV and Excel exports of the log (Report view > Export), of rows whose tool,
 	DocType and client name a caller chose."""
-	member = make_user("fac-export-member@example.com", ["Assistant User"])
-	manager = make_user("fac-export-manager@example.com", ["System Manager"])
+	member = make_user(ASSISTANT_USER, ["Assistant User"])
+	manager = make_user(SYSTEM_MANAGER, ["System Manager"])
 	member_token, manager_token = api_credentials(member), api_credentials(manager)
 	store.write_pending()
 	frappe.db.delete(LOG, {"user": member})
