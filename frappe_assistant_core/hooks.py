@@ -22,8 +22,12 @@ after_request = [
 	"frappe_assistant_core.mcp.guard.answer_unparsed_body",
 ]
 
-# The MCP endpoint refuses a foreign Origin (DNS rebinding) before Frappe authenticates the request.
-before_request = ["frappe_assistant_core.mcp.guard.reject_foreign_origin"]
+# The MCP endpoint refuses a foreign Origin (DNS rebinding) before Frappe authenticates the request;
+# the app's own endpoints answer without a Python traceback.
+before_request = [
+	"frappe_assistant_core.mcp.guard.reject_foreign_origin",
+	"frappe_assistant_core.api.routing.before_request",
+]
 
 # Tool call log: queued records are written every scheduler tick, old rows deleted daily. A
 # configuration write that bypassed the controllers reaches every worker within a minute.

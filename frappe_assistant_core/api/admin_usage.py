@@ -24,8 +24,9 @@ def get_usage_stats(days: int | str = 30) -> dict:
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def get_recent_tool_calls(tool_name: str, limit: int | str = 10) -> list[dict]:
-	"""The last `limit` calls of one tool, newest first. Admins only."""
+def get_recent_tool_calls(tool_name: str | None = None, limit: int | str = 10) -> list[dict]:
+	"""The last `limit` calls of one tool, newest first (others' error and document only for
+	System Managers). Admins only."""
 	require_assistant_admin()
 	return usage.recent_calls(parse_name(tool_name, "tool_name"), _parse_count(limit, "limit", MAX_RECENT))
 

@@ -1,10 +1,10 @@
 """The MCP endpoint: /api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp.
 
-Thin on purpose: refuse what must never be read (mcp.guard: foreign Origin, oversized body,
-a cookie session without its CSRF token), check access (mcp.auth), then hand the raw HTTP body
-to the MCP server (mcp.server), which answers with JSON-RPC over Streamable HTTP. The body is
-read from the request, never from form_dict, which Frappe fills from the same JSON and passes
-here as keyword arguments.
+Thin on purpose: refuse what must never be read (mcp.guard: another door than the endpoint's
+own URL, foreign Origin, oversized body, a cookie session without its CSRF token), check access
+(mcp.auth), then hand the raw HTTP body to the MCP server (mcp.server), which answers with
+JSON-RPC over Streamable HTTP. The body is read from the request, never from form_dict, which
+Frappe fills from the same JSON and passes here as keyword arguments.
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ def handle_mcp(**kwargs: Any) -> Response:
 	frappe.local.fac_mcp_answered = True
 	connection_rules.reset()  # each request's own limits are added by the checks that set them
 	request = frappe.request
-	# A foreign Origin was already refused by the before_request hook (guard.reject_foreign_origin).
+	# Checked here on every request, whichever door reached this function; the before_request hook
+	# has already refused a foreign Origin on the endpoint's own URLs, before authentication.
+	guard.refuse_other_doors(request)
+	guard.refuse_foreign_origin()
 	if refused := guard.body_refusal(request) or auth.refusal() or guard.csrf_refusal():
 		return refused.to_response()
 	headers = request.headers

@@ -18,7 +18,6 @@ deferred-insert job), not at once.
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import json
 import re
@@ -32,7 +31,9 @@ from frappe import _
 from frappe.deferred_insert import deferred_insert
 from frappe.utils import now, strip_html_tags
 
-from frappe_assistant_core.audit.redaction import arguments_json, cap
+from frappe_assistant_core.audit.clients import client_of
+from frappe_assistant_core.audit.redaction import arguments_json, bounded_text, output_text
+from frappe_assistant_core.audit.secrets import Secrets
 from frappe_assistant_core.exceptions import ToolArgumentError, ToolDependencyError, ToolNotFoundError
 
 DOCTYPE = "FAC Tool Call Log"
@@ -54,8 +55,6 @@ _STATUS_OF: tuple[tuple[type[BaseException], str], ...] = (
 	(subprocess.TimeoutExpired, TIMEOUT),
 )
 MAX_MESSAGE = 500
-MAX_OUTPUT = 16000
-CLIENT_TTL_SECONDS = 30 * 24 * 3600
 _FAILURE = "fac_tool_call_failure"  # frappe.local attribute: (exception, message) of this call
 
 
@@ -83,16 +82,6 @@ def note_failure(exc: BaseException, message: str) -> None:
 	setattr(frappe.local, _FAILURE, (exc, message))
 
 
-def remember_client(client_info: Any) -> None:
-	"""Keep initialize's clientInfo for this user and User-Agent: later requests carry neither."""
-	try:
-		if isinstance(client_info, dict) and isinstance(client_info.get("name"), str):
-			pair = (client_info["name"][:140], str(client_info.get("version") or "")[:140])
-			frappe.cache.set_value(_client_key(), pair, expires_in_sec=CLIENT_TTL_SECONDS)
-	except Exception:
-		frappe.logger("frappe_assistant_core").exception("FAC Tool Call Log: could not keep clientInfo")
-
-
 def _record(params, seconds: float, result, exc: BaseException | None, message: str | None) -> None:
 	try:
 		if (row := build_record(params, seconds, result, exc, message)) is not None:
@@ -116,6 +105,7 @@ def build_record(
 	arguments = params.arguments if isinstance(params.arguments, dict) else {}
 	info = state.tools.get(name)
 	body = _Body(result)
+	secrets = Secrets.of_request(named_doctypes(arguments))
 	client_name, client_version, remembered_key = client_of(params)
 	record = {
 		"timestamp": now(),
@@ -124,21 +114,35 @@ def build_record(
 		"plugin": info.plugin_name if info else "",
 		"source_app": info.source_app if info else "",
 		"status": status_of(exc, body),
-		"error_message": _message(exc, message, body.over_limit()),
+		"error_message": bounded_text(_message(exc, message, body.over_limit()), MAX_MESSAGE, secrets),
 		"duration_ms": round(seconds * 1000, 3),
 		"client_name": client_name,
 		"client_version": client_version,
-		# initialize's clientInfo, looked up when the row is written, off the request path.
+		# initialize's clientInfo for this User-Agent, looked up when the row is written (audit.clients).
 		"fac_client_key": remembered_key,
 		"remote_ip": str(getattr(frappe.local, "request_ip", None) or "")[:140],
-		"arguments": arguments_json(name, arguments),
+		"arguments": arguments_json(name, arguments, secrets),
 		"result_size": body.size,
 		"result_truncated": int(body.truncated()),
 	}
 	record.update(_target(arguments, body, exc is None))
 	if settings.get("log_tool_output"):
-		record["output"] = cap(body.text(), MAX_OUTPUT)
+		record["output"] = output_text(body.text(), secrets)
 	return record
+
+
+def named_doctypes(arguments: dict, depth: int = 0) -> set[str]:
+	"""DocTypes a call names: values of arguments whose key ends in "doctype", at any depth (their
+	Password fields are redacted from the record)."""
+	found: set[str] = set()
+	if depth > 4:
+		return found
+	for key, value in arguments.items():
+		if isinstance(value, str) and str(key).lower().endswith("doctype") and 0 < len(value) <= 140:
+			found.add(value)
+		elif isinstance(value, dict):
+			found |= named_doctypes(value, depth + 1)
+	return found
 
 
 def status_of(exc: BaseException | None, body: _Body) -> str:
@@ -153,36 +157,6 @@ def status_of(exc: BaseException | None, body: _Body) -> str:
 	return ERROR
 
 
-def client_of(params) -> tuple[str, str, str | None]:
-	"""(name, version, key) of the MCP client: the request's _meta.clientInfo (key None), else the
-	User-Agent's first product token with the key under which initialize's clientInfo for this
-	user and User-Agent is remembered; the row takes that one when it is written (remembered_client),
-	so the request itself reads nothing for it."""
-	meta = (params.model_extra or {}).get("_meta")
-	info = meta.get("clientInfo") if isinstance(meta, dict) else None
-	if isinstance(info, dict) and isinstance(info.get("name"), str):
-		return info["name"][:140], str(info.get("version") or "")[:140], None
-	product = (_user_agent().split() or [""])[0]
-	name, _slash, version = product.partition("/")
-	return name[:140], version[:140], _client_key()
-
-
-def remembered_client(key: str | None) -> tuple[str, str] | None:
-	"""initialize's (name, version) remembered under `key`, if any."""
-	return tuple(remembered) if key and (remembered := frappe.cache.get_value(key)) else None
-
-
-def _client_key() -> str:
-	agent = hashlib.sha1(_user_agent().encode(), usedforsecurity=False).hexdigest()[:16]
-	return f"fac_mcp_client:{frappe.session.user}:{agent}"
-
-
-def _user_agent() -> str:
-	if not getattr(frappe, "request", None):
-		return ""
-	return frappe.get_request_header("User-Agent") or ""
-
-
 def _message(exc: BaseException | None, message: str | None, body_over_limit: bool = False) -> str:
 	"""The short text the client was shown (never a traceback)."""
 	if exc is None and body_over_limit:
@@ -192,7 +166,7 @@ def _message(exc: BaseException | None, message: str | None, body_over_limit: bo
 	if message is None:  # the exception left call_tool: it is a Frappe one with a user-facing text
 		text = str(exc.args[0]) if exc.args else exc.__class__.__name__
 		message = " ".join(html.unescape(strip_html_tags(text)).split())
-	return cap(message, MAX_MESSAGE)
+	return message
 
 
 def _target(arguments: dict, body: _Body, succeeded: bool) -> dict:

@@ -14,6 +14,7 @@ from datetime import timedelta
 import frappe
 from frappe.utils import get_fullname, getdate, nowdate
 
+from frappe_assistant_core.assistant_core.doctype.fac_tool_call_log.fac_tool_call_log import may_read_row
 from frappe_assistant_core.audit.recorder import DOCTYPE, STATUSES, SUCCESS
 from frappe_assistant_core.audit.store import pending_count, retention_days
 
@@ -79,15 +80,24 @@ def usage_stats(days: int) -> dict:
 	}
 
 
+# What a call's own data put in its row: shown only to those who may read the row itself.
+ROW_DATA_FIELDS = ("error_message", "target_name")
+
+
 def recent_calls(tool: str, limit: int) -> list[dict]:
-	"""The last `limit` calls of `tool`, newest first."""
-	return frappe.get_all(
+	"""The last `limit` calls of `tool`, newest first. Of a call whose row the session user may not
+	read (someone else's, for anyone but a System Manager), only who, when, how and how long."""
+	calls = frappe.get_all(
 		DOCTYPE,
 		filters={"tool": tool},
 		fields=list(RECENT_CALL_FIELDS),
 		order_by="timestamp desc",
 		limit=limit,
 	)
+	for call in calls:
+		if not may_read_row(call.user):
+			call.update(dict.fromkeys(ROW_DATA_FIELDS))
+	return calls
 
 
 def percentile(sorted_values: list[float], pct: float) -> float | None:

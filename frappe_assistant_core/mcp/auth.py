@@ -77,7 +77,8 @@ def _protected_resource_metadata_url() -> str | None:
 	return f"{get_resource_url()}/.well-known/oauth-protected-resource"
 
 
-MCP_PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
+MCP_METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
+MCP_PATH = f"/api/method/{MCP_METHOD}"
 
 
 def add_authenticate_header(response=None, request=None) -> None:
@@ -86,12 +87,14 @@ def add_authenticate_header(response=None, request=None) -> None:
 	Frappe refuses wrong credentials before the endpoint runs, and only adds WWW-Authenticate when
 	the site publishes OAuth metadata; MCP clients need it on every 401.
 	"""
+	from frappe_assistant_core.mcp.guard import is_mcp_request  # guard reads this module's settings
+
 	if (
 		response is None
 		or request is None
 		or response.status_code != 401
-		or request.path != MCP_PATH
 		or "WWW-Authenticate" in response.headers
+		or not is_mcp_request(request)
 	):
 		return
 	response.headers["WWW-Authenticate"] = f'Bearer realm="{REALM}"'

@@ -1,5 +1,13 @@
-"""What the MCP endpoint refuses before reading a message: foreign origins, cookie calls without
-Frappe's CSRF token, oversized bodies, and bodies Frappe itself could not parse.
+"""What the MCP endpoint refuses before reading a message: other doors, foreign origins, cookie
+calls without Frappe's CSRF token, oversized bodies, and bodies Frappe itself could not parse.
+
+Doors: the endpoint is the function `handle_mcp`, whatever URL reached it (api.routing resolves a
+request to the function it calls). It serves a request whose URL resolves to it, by any spelling
+Frappe accepts (/api/method, /api/v1/method, /api/v2/method, a trailing slash or path, an alias,
+an override), and refuses with 404 one that reaches it through a `cmd` parameter (Frappe would
+throw its answer away). Every guard below runs inside the endpoint on each request, so no door
+skips one; the Origin check also runs earlier, in `before_request`, so that a foreign Origin is
+refused before Frappe even checks the credentials.
 
 Origin (MCP transports: servers MUST validate it, against DNS rebinding): a request with no
 Origin header (every non-browser client) passes; a browser's Origin passes when it names the
@@ -19,12 +27,14 @@ from urllib.parse import urlsplit
 
 import frappe
 from frappe import _
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import Forbidden, NotFound
 
-from frappe_assistant_core.mcp.auth import server_settings
+from frappe_assistant_core.api import routing
+from frappe_assistant_core.mcp.auth import MCP_METHOD, MCP_PATH, server_settings
 from frappe_assistant_core.mcp.protocol import (
 	FORBIDDEN,
 	INVALID_REQUEST,
+	METHOD_NOT_FOUND,
 	PARSE_ERROR,
 	JsonRpcError,
 	Reply,
@@ -32,19 +42,45 @@ from frappe_assistant_core.mcp.protocol import (
 	parse_message,
 )
 
-MCP_PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
-# One JSON-RPC message; tool arguments are small. Larger bodies get 413 before parsing.
+# One JSON-RPC message; tool arguments are small. Larger bodies get 413, however they were framed
+# (Frappe itself has read at most its own max_file_size, 25 MB, of any request before this runs).
 MAX_BODY_BYTES = 4 * 2**20
 CSRF_HEADER = "X-Frappe-CSRF-Token"
 _LOOPBACK = frozenset(("localhost", "127.0.0.1", "::1"))
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def is_mcp_request(request) -> bool:
+	"""Whether the request's URL makes Frappe call the MCP endpoint (by any spelling or alias)."""
+	return routing.qualified_name(routing.requested_function(request)) == MCP_METHOD
+
+
 def reject_foreign_origin() -> None:
 	"""`before_request` hook: a request to the MCP endpoint from a foreign Origin gets 403 now."""
-	request = getattr(frappe, "request", None)
-	if request is None or request.path != MCP_PATH:
+	request = getattr(frappe.local, "request", None)
+	if request is None or not is_mcp_request(request):
 		return
+	refuse_foreign_origin()
+
+
+def refuse_other_doors(request) -> None:
+	"""404 (raised: Frappe discards what an endpoint reached through `cmd` returns) unless the
+	request reached the endpoint by its own URL."""
+	if is_mcp_request(request) and not routing.carries_own_cmd(request):
+		return
+	refused = error(
+		None,
+		JsonRpcError(
+			METHOD_NOT_FOUND,
+			_("The MCP endpoint is served only at {0}").format(MCP_PATH),
+			http_status=404,
+		),
+	)
+	raise NotFound(response=refused.to_response())
+
+
+def refuse_foreign_origin() -> None:
+	"""403 (raised, so that it is the answer whichever door was used) for a foreign Origin."""
 	if (refused := origin_refusal()) is not None:
 		raise Forbidden(response=refused.to_response())
 
@@ -95,8 +131,9 @@ def csrf_refusal() -> Reply | None:
 
 
 def body_refusal(request) -> Reply | None:
-	"""413 for a body over MAX_BODY_BYTES, judged by Content-Length before anything is read."""
-	if (request.content_length or 0) <= MAX_BODY_BYTES:
+	"""413 for a body over MAX_BODY_BYTES: by its Content-Length when it has one, and by the bytes
+	actually received in any case (chunked, form-encoded and multipart bodies alike)."""
+	if (request.content_length or 0) <= MAX_BODY_BYTES and len(request.get_data()) <= MAX_BODY_BYTES:
 		return None
 	return error(
 		None,
@@ -110,28 +147,32 @@ def body_refusal(request) -> Reply | None:
 
 def answer_unparsed_body(response=None, request=None) -> None:
 	"""`after_request` hook: when Frappe refused an MCP body it could not parse as JSON (before
-	the endpoint ran), the client still gets a JSON-RPC parse error (-32700, HTTP 400)."""
+	the endpoint ran), the client still gets the endpoint's answer: 413 for a body over the cap,
+	however it was framed, else a JSON-RPC parse error (-32700, HTTP 400)."""
 	if (
 		response is None
 		or request is None
-		or request.path != MCP_PATH
 		or request.method != "POST"
 		# v16 refuses a JSON body it cannot parse with 417; v15's json.loads raises uncaught (500),
 		# for a syntax error and for deep nesting (RecursionError) alike.
 		or response.status_code not in (400, 417, 500)
 		or getattr(frappe.local, "fac_mcp_answered", False)
-		or (request.content_length or 0) > MAX_BODY_BYTES
+		or not is_mcp_request(request)
 	):
 		return
-	try:
-		parse_message(request.get_data())
-	except JsonRpcError as exc:
-		if exc.code != PARSE_ERROR:
+	refused = body_refusal(request)
+	if refused is None:
+		try:
+			parse_message(request.get_data())
 			return
-		refused = error(None, exc).to_response()
-		response.set_data(refused.get_data())
-		response.status_code = refused.status_code
-		response.headers["Content-Type"] = "application/json"
+		except JsonRpcError as exc:
+			if exc.code != PARSE_ERROR:
+				return
+			refused = error(None, exc)
+	answer = refused.to_response()
+	response.set_data(answer.get_data())
+	response.status_code = answer.status_code
+	response.headers["Content-Type"] = "application/json"
 
 
 def _endpoint(url: str) -> tuple[str, str, int] | None:

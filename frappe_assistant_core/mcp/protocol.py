@@ -37,6 +37,13 @@ MISSING_CLIENT_CAPABILITY = -32021
 UNSUPPORTED_PROTOCOL_VERSION = -32022
 
 RequestId = StrictInt | StrictStr
+# Every error answer is bounded, whatever the request carried: a message is cut at this many
+# characters, `data` to DATA_ITEMS entries of DATA_CHARS characters, and a request id longer than
+# MAX_ID_CHARS is refused (it would be echoed back).
+MAX_MESSAGE_CHARS = 1000
+DATA_ITEMS = 20
+DATA_CHARS = 200
+MAX_ID_CHARS = 200
 
 
 class JsonRpcError(Exception):
@@ -50,10 +57,11 @@ class JsonRpcError(Exception):
 		http_status: int = 200,
 		headers: dict[str, str] | None = None,
 	):
+		message = bounded(message, MAX_MESSAGE_CHARS)
 		super().__init__(message)
 		self.code = code
 		self.message = message
-		self.data = data
+		self.data = _bounded_data(data)
 		self.http_status = http_status
 		self.headers = headers or {}
 
@@ -99,8 +107,9 @@ def describe(exc: BaseException, context: str) -> tuple[int, str]:
 	"""(code, message to send) for `exc`; a defect is logged to the Error Log and described generically."""
 	code, public = classify(exc)
 	frappe.clear_messages()  # frappe.throw also queued the message for a desk response; we send our own
+	context = bounded(context, DATA_CHARS)
 	if public:
-		return code, public_message(exc)
+		return code, bounded(public_message(exc), MAX_MESSAGE_CHARS)
 	try:
 		frappe.log_error(title=f"MCP {context}"[:140])  # the traceback of the exception being handled
 	except Exception:
@@ -167,7 +176,34 @@ def parse_message(body: bytes) -> Request | None:
 		raise JsonRpcError(
 			INVALID_REQUEST, _("Invalid request: id must be a string or a number"), http_status=400
 		)
+	if isinstance(request.id, str) and len(request.id) > MAX_ID_CHARS:
+		raise JsonRpcError(
+			INVALID_REQUEST,
+			_("Invalid request: id is longer than {0} characters").format(MAX_ID_CHARS),
+			http_status=400,
+		)
 	return request
+
+
+def bounded(text: str, limit: int) -> str:
+	"""`text` cut at `limit` characters, saying how long it was."""
+	if len(text) <= limit:
+		return text
+	return text[:limit] + _("… [{0} characters in all]").format(len(text))
+
+
+def _bounded_data(value: Any, depth: int = 0) -> Any:
+	"""`data` of an error with every string, list and object cut (DATA_ITEMS, DATA_CHARS)."""
+	if isinstance(value, str):
+		return bounded(value, DATA_CHARS)
+	if depth >= 4 and isinstance(value, dict | list | tuple):
+		return "…"
+	if isinstance(value, dict):
+		items = list(value.items())[:DATA_ITEMS]
+		return {bounded(str(k), DATA_CHARS): _bounded_data(v, depth + 1) for k, v in items}
+	if isinstance(value, list | tuple):
+		return [_bounded_data(v, depth + 1) for v in value[:DATA_ITEMS]]
+	return value
 
 
 class EncodedResult(bytes):

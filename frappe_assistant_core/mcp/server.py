@@ -17,7 +17,7 @@ from frappe import _
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
-from frappe_assistant_core.audit import recorder
+from frappe_assistant_core.audit import clients
 from frappe_assistant_core.mcp import modern, tools
 from frappe_assistant_core.mcp.identity import instructions, server_identity
 from frappe_assistant_core.mcp.protocol import (
@@ -159,7 +159,7 @@ class InitializeParams(BaseModel):
 
 def _initialize(params: dict, _revision: None) -> dict:
 	args = parse_params(InitializeParams, params)
-	recorder.remember_client(args.client_info)  # named in the FAC Tool Call Log of later calls
+	clients.remember_client(args.client_info)  # named in the FAC Tool Call Log of later calls
 	version = negotiate(args.protocol_version)
 	return {
 		"protocolVersion": version,

@@ -10,6 +10,12 @@ import frappe
 
 from tests.host import bootstrap
 
+# Users several test modules share, each always with the same roles: Frappe refuses to create more
+# than 60 users an hour (throttle_user_creation), and the suite makes many.
+ASSISTANT_USER = "fac-log-member@example.com"  # Assistant User
+ASSISTANT_ADMIN = "fac-log-assistant-admin@example.com"  # Assistant Admin and Assistant User
+SYSTEM_MANAGER = "fac-log-manager@example.com"  # System Manager
+
 
 def make_user(email: str, roles: list[str] | tuple[str, ...] = (), commit: bool = True) -> str:
 	"""A System User with exactly `roles` (created once, roles reset on every call)."""

@@ -84,8 +84,26 @@ def _ops():
 		except redis.exceptions.ConnectionError:
 			return {"port": port, "up": False}
 
+	def meta_field(doctype: str, fieldname: str):
+		"""The field as this process's cached meta has it (None: no such field)."""
+		field = frappe.get_meta(doctype).get_field(fieldname)
+		return None if field is None else {"fieldname": field.fieldname, "reqd": field.reqd}
+
+	def cached_value(doctype: str, name: str, fieldname: str):
+		return frappe.get_cached_doc(doctype, name).get(fieldname)
+
+	def insert(doc: dict):
+		"""Insert a document as Administrator and commit, as a web request would."""
+		frappe.set_user("Administrator")
+		name = frappe.get_doc(doc).insert().name
+		frappe.db.commit()
+		return name
+
 	operations = (
 		cache_state,
+		meta_field,
+		cached_value,
+		insert,
 		tools,
 		all_tools,
 		enabled,

@@ -2,9 +2,14 @@
 
 Rows come from the recorder's queue (audit.store.write_pending, or Frappe's deferred-insert job),
 never from a form or the REST API: an insert during a web request is refused unless the app itself
-makes it, and a saved row cannot be changed. System Manager and Assistant Admin read every row; any
-other reader (Assistant User) sees only the rows of their own calls (`user`), in lists, reports and
-single documents alike (permission_query_conditions and has_permission hooks).
+makes it, and a saved row cannot be changed. Text the caller chose is stored so that an export
+of the log opened in a spreadsheet runs no formula.
+
+Who reads a row follows the most privileged data it can hold: its arguments, output, error and
+target come from a call that could read anything its caller may read, a System Manager's
+included. So a row is readable by the user whose call it records and by System Managers, nobody
+else (Assistant Admins included; they get the usage numbers through the admin API), in lists,
+reports, exports and single documents alike (permission_query_conditions and has_permission hooks).
 """
 
 from __future__ import annotations
@@ -13,9 +18,21 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from frappe_assistant_core.api._gate import ADMIN_ROLES
+from frappe_assistant_core.utils.spreadsheet import neutralise
 
 DOCTYPE = "FAC Tool Call Log"
+READS_EVERY_ROW = "System Manager"
+# Text a caller chose (a tool or DocType name, its client's name, what a tool answered): stored so
+# that no spreadsheet an export is opened in runs it as a formula (utils.spreadsheet).
+CALLER_TEXT_FIELDS = (
+	"tool",
+	"error_message",
+	"target_doctype",
+	"target_name",
+	"client_name",
+	"client_version",
+	"output",
+)
 
 
 class FACToolCallLog(Document):
@@ -32,10 +49,12 @@ class FACToolCallLog(Document):
 				frappe.PermissionError,
 				title=_("Not permitted"),
 			)
-		from frappe_assistant_core.audit.recorder import remembered_client
+		from frappe_assistant_core.audit.clients import remembered_client
 
-		if remembered := remembered_client(self.get("fac_client_key")):
+		if remembered := remembered_client(self.user, self.get("fac_client_key")):
 			self.client_name, self.client_version = remembered
+		for fieldname in CALLER_TEXT_FIELDS:
+			self.set(fieldname, neutralise(self.get(fieldname)))
 
 	def validate(self):
 		if not self.is_new():
@@ -45,12 +64,18 @@ class FACToolCallLog(Document):
 
 
 def reads_all(user: str) -> bool:
-	"""System Manager, Assistant Admin and Administrator read every call; others their own."""
-	return user == "Administrator" or bool(ADMIN_ROLES & set(frappe.get_roles(user)))
+	"""System Managers (and Administrator) read every call; everyone else only their own."""
+	return user == "Administrator" or READS_EVERY_ROW in frappe.get_roles(user)
+
+
+def may_read_row(row_user: str | None, user: str | None = None) -> bool:
+	"""Whether `user` (the session user) may read the row of a call made by `row_user`."""
+	user = user or frappe.session.user
+	return row_user == user or reads_all(user)
 
 
 def get_permission_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
-	"""permission_query_conditions hook: a non-admin lists only the rows of their own calls."""
+	"""permission_query_conditions hook: anyone but a System Manager lists only their own calls."""
 	user = user or frappe.session.user
 	if reads_all(user):
 		return ""
@@ -58,6 +83,5 @@ def get_permission_query_conditions(user: str | None = None, doctype: str | None
 
 
 def has_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False) -> bool:
-	"""has_permission hook: a non-admin opens only the rows of their own calls."""
-	user = user or frappe.session.user
-	return reads_all(user) or doc.user == user
+	"""has_permission hook: anyone but a System Manager opens only the rows of their own calls."""
+	return may_read_row(doc.user, user)

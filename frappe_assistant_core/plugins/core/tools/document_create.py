@@ -4,12 +4,12 @@ optionally submit it or only validate it.
 Runs Frappe's full insert (mandatory fields, links, controller hooks, permissions) as the calling
 user. An amendment starts as the desk's Amend makes it (_docstatus.amendment_of). Submitting is
 refused where a workflow governs it, and fields above the user's write permission level are
-refused rather than quietly dropped (_changes.py). With validate_only the insert happens inside a savepoint that is rolled back, so every rule
-is checked and nothing is kept, not even the commit-time callbacks the insert queued; a DocType
-whose insert commits (Custom Field and DocType change the schema, and DDL commits) is refused
-before the commit, since a commit would make the savepoint and the rollback meaningless. A File is
-saved only if its URL names a file of the site whose content the user may read, and with that URL
-in its canonical form (plugins/_file_access.py).
+refused rather than quietly dropped (_changes.py). With validate_only the insert is a dry run
+(core.dry_run): every rule is checked and nothing is kept (no row, no cached meta, no search index
+entry, no queued job); a DocType whose insert commits (Custom Field and DocType change the schema,
+and DDL commits) is refused before the commit, since a commit would make the undo impossible. A
+File is saved only if its URL names a file of the site whose content the user may read, and with
+that URL in its canonical form (plugins/_file_access.py).
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from frappe import _
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.core.dry_run import dry_run
 from frappe_assistant_core.plugins._file_access import check_new_file_url
 from frappe_assistant_core.plugins._output_types import Absent, DocName, sometimes
 from frappe_assistant_core.plugins.core._access import check_access, require_could_have
 from frappe_assistant_core.plugins.core._changes import apply_changes, check_writable
 from frappe_assistant_core.plugins.core._docstatus import amendment_of, refuse_submit_under_workflow
 from frappe_assistant_core.plugins.core._helpers import argument_error, check_document_data, doc_payload
-
-_SAVEPOINT = "fac_document_create_validate_only"
 
 
 class Arguments(BaseModel):
@@ -133,33 +132,16 @@ class DocumentCreate(BaseTool):
 
 
 def _dry_run(doc, submit: bool) -> dict:
-	"""Insert (and submit) inside a savepoint, capture the result, then undo everything: roll the
-	savepoint back and drop the commit-time work the insert queued (webhooks, notifications,
-	realtime updates), which would otherwise fire for a document that was never kept."""
-	callbacks = (frappe.db.before_commit, frappe.db.after_commit)
-	queued_before = [list(manager._functions) for manager in callbacks]  # CallbackManager keeps a deque
+	"""Insert (and submit) as a dry run (core.dry_run): every rule runs, nothing is kept."""
 
-	def refuse_commit(*_args, **_kwargs):
-		frappe.throw(
-			_(
-				"validate_only cannot check a {0}: saving one commits the transaction (it changes the "
-				"database schema), so it could not be undone"
-			).format(_(doc.doctype)),
-			frappe.ValidationError,
-		)
-
-	frappe.db.savepoint(_SAVEPOINT)
-	# Frappe's DDL helper (sql_ddl) commits first: refusing that commit stops the DDL from running.
-	frappe.db.commit = refuse_commit
-	try:
+	def insert() -> dict:
 		doc.insert()
 		if submit:
 			doc.submit()
 		return doc_payload(doc)
-	finally:
-		del frappe.db.commit  # the instance attribute goes; the Database.commit method is back
-		frappe.db.rollback(save_point=_SAVEPOINT)
-		for manager, functions in zip(callbacks, queued_before, strict=True):
-			manager.reset()
-			for function in functions:
-				manager.add(function)
+
+	refusal = _(
+		"validate_only cannot check a {0}: saving one commits the transaction (it changes the "
+		"database schema), so it could not be undone"
+	).format(_(doc.doctype))
+	return dry_run(insert, documents=[doc], refusal=refusal)

@@ -4,6 +4,8 @@ Report Builder reports run through Report.get_data (frappe.get_list with the sav
 and filters); Query, Script and Custom reports through frappe.desk.query_report.run, as Desk runs
 them (prepared reports are computed in the request). Mandatory filters the report declares are
 checked first, and literal defaults filled in, so a missing filter is a clear argument error.
+CSV text is safe to open in a spreadsheet: a cell that would run as a formula gets a leading
+apostrophe (utils.spreadsheet).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from frappe_assistant_core.plugins._output_types import Absent, sometimes
 from frappe_assistant_core.plugins.core._access import check_access
 from frappe_assistant_core.plugins.core._helpers import argument_error, load_report, report_filters, to_json
 from frappe_assistant_core.plugins.core._outputs import ReportColumn, ReportType
+from frappe_assistant_core.utils.spreadsheet import neutralise
 
 
 class Arguments(BaseModel):
@@ -121,8 +124,9 @@ def _row(row, columns: list[dict]) -> dict:
 
 
 def _csv(columns: list[dict], rows: list[dict]) -> str:
+	"""CSV text a spreadsheet can open safely: no cell runs as a formula (utils.spreadsheet)."""
 	buffer = io.StringIO()
 	writer = csv.writer(buffer)
-	writer.writerow([c["label"] or c["fieldname"] for c in columns])
-	writer.writerows([row.get(c["fieldname"]) for c in columns] for row in rows)
+	writer.writerow([neutralise(c["label"] or c["fieldname"]) for c in columns])
+	writer.writerows([neutralise(row.get(c["fieldname"])) for c in columns] for row in rows)
 	return buffer.getvalue()

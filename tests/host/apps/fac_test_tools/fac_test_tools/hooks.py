@@ -12,3 +12,12 @@ assistant_tools = [
 	# Collides with the core plugin's tool of the same name: must be refused, never shadow it.
 	"fac_test_tools.tools.ShadowDocumentGet",
 ]
+
+# tests/test_dry_run.py: a FAC Test Order saved with the probe's remarks leaves one of each side
+# effect a dry run must drop (jobs, a deferred insert, realtime, flags).
+doc_events = {"FAC Test Order": {"on_update": "fac_test_tools.dry_run_probe.on_update"}}
+
+# tests/test_endpoint_doors.py: a name another app maps onto the MCP endpoint.
+override_whitelisted_methods = {
+	"fac_test_tools.doors.mcp": "frappe_assistant_core.api.fac_endpoint.handle_mcp"
+}
