@@ -123,7 +123,8 @@ class ExtractFileContent(BaseTool):
 				),
 				frappe.ValidationError,
 			)
-		with _file_access.open_site_file(site_file, "file_url" if args.file_url else "file_name") as handle:
+		argument, reference = ("file_url", args.file_url) if args.file_url else ("file_name", args.file_name)
+		with _file_access.open_site_file(site_file, argument, reference) as handle:
 			if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
 				frappe.throw(
 					_("The file is larger than {0} MB").format(MAX_FILE_BYTES // (1024 * 1024)),
@@ -177,15 +178,10 @@ class ExtractFileContent(BaseTool):
 				continue
 			_refuse_remote(file_doc.file_url)
 			site_file = _file_access.resolve(file_doc.file_url)
-			if site_file is None or (site_file.is_private and not _may_read_content(site_file)):
+			if site_file is None or not _file_access.may_read_content(site_file):
 				continue
 			return file_doc, site_file
 		_file_access.refuse("file_name", value)
-
-
-def _may_read_content(site_file: SiteFile) -> bool:
-	grantor = _file_access.content_grantor(site_file)
-	return grantor is not None and frappe.has_permission("File", ptype="read", doc=grantor)
 
 
 def _refuse_remote(file_url: str | None) -> None:
