@@ -130,6 +130,7 @@ def _limits(seconds: int, output_bytes: int) -> _sandbox.Limits:
 		memory_bytes=MEMORY_BYTES,
 		max_output_bytes=output_bytes,
 		max_result_bytes=MAX_RESULT_BYTES,
+		scratch_bytes=0,  # parsers write no files: nothing is writable, so no memory hides in files
 	)
 
 

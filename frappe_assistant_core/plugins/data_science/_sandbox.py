@@ -8,7 +8,7 @@ bench, no /run or database and Redis sockets, no environment variables but a few
 _sandbox_runner.py then limits itself and, when the worker runs as root, drops to nobody (65534),
 since the kernel enforces RLIMIT_NPROC for no process of uid 0. The filter from _seccomp.py forbids
 new processes and memory-backed files outside the address space (memfd, SysV and POSIX shared
-memory and message queues; /dev is read-only and /tmp a tmpfs of SCRATCH_BYTES), so the
+memory and message queues; /dev is read-only, /tmp a tmpfs of SCRATCH_BYTES or read-only), so the
 address-space limit bounds the memory of the whole tree. Data goes in on stdin (a file as a stream,
 never as a path); stdout, stderr and the result come back on pipes read with byte caps
 (_sandbox_pipes.py); at the wall-clock limit the whole sandbox is killed (its PID namespace dies
@@ -63,6 +63,9 @@ class Limits:
 	max_output_bytes: int
 	max_result_bytes: int
 	max_variable_chars: int = 0
+	#: Size of the writable tmpfs at /tmp; 0: none. A tmpfs bounds the bytes of its files, not how
+	#: many there are, and each costs kernel memory outside every limit here.
+	scratch_bytes: int = SCRATCH_BYTES
 
 
 @dataclass
@@ -171,8 +174,12 @@ def _command(program_fd: int, result_fd: int, limits: Limits, job: str, options:
 		elif top.is_dir():
 			command += ["--ro-bind", str(top), str(top)]
 	# The scratch tmpfs goes first: a Python installation under /tmp (a checkout there) is then bound
-	# on top of it, instead of being hidden by a tmpfs mounted over it afterwards.
-	command += ["--size", str(SCRATCH_BYTES), "--perms", "1777", "--tmpfs", "/tmp"]
+	# on top of it, instead of being hidden by a tmpfs mounted over it afterwards. Without scratch,
+	# /tmp is an empty folder of the read-only root.
+	if limits.scratch_bytes:
+		command += ["--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
+	else:
+		command += ["--perms", "0755", "--dir", "/tmp"]
 	mounted = {"/usr", "/"}
 	for path in (*runtime, *packages):
 		if any(path == m or path.startswith(m.rstrip("/") + "/") for m in mounted if m != "/"):
