@@ -537,9 +537,10 @@ def test_image_text_is_read_by_ocr_in_the_sandbox():
 
 def test_image_ocr_needs_its_engine(monkeypatch):
 	"""Without the tesseract program, reading an image is a clear dependency error."""
-	from frappe_assistant_core.plugins.data_science import _file_extraction
-
-	monkeypatch.setattr(_file_extraction.shutil, "which", lambda *_args, **_kwargs: None)
+	which = shutil.which
+	monkeypatch.setattr(
+		shutil, "which", lambda name, *a, **kw: None if name == "tesseract" else which(name, *a, **kw)
+	)
 	doc = make_file("fac-scan.png", _text_image("x"))
 	with pytest.raises(ToolDependencyError, match="tesseract"):
 		tool("extract_file_content").run({"file_url": doc.file_url})
