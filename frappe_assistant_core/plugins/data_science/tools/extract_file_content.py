@@ -168,6 +168,8 @@ class ExtractFileContent(BaseTool):
 				_file_access.refuse("file_url", args.file_url)
 			return file_doc, site_file
 		value = args.file_name
+		if not value.isprintable():  # no File is named so; PostgreSQL refuses a NUL in a query
+			_file_access.refuse("file_name", value)
 		names = [value] if frappe.db.exists("File", {"name": value, "is_folder": 0}) else []
 		names += frappe.get_all(
 			"File", {"file_name": value, "is_folder": 0}, pluck="name", order_by="creation desc", limit=20
