@@ -1,19 +1,18 @@
 """The OS sandbox of execute_python_code and of extract_file_content's parsers: bubblewrap, a
 seccomp filter and resource limits.
 
-`run(payload, limits, job)` starts `bwrap` with its own PID, network, IPC and UTS namespaces and a new
-root that holds only the read-only Python runtime, its library folders, /usr, a fresh /proc of the
-sandbox's own PID namespace, a minimal /dev, and a size-limited tmpfs as scratch dir: no sites/, no
-bench, no /run or database and Redis sockets, no environment variables but a few harmless ones.
-_sandbox_runner.py then limits itself and, when the worker runs as root, drops to nobody (65534),
-since the kernel enforces RLIMIT_NPROC for no process of uid 0. The filter from _seccomp.py forbids
-new processes and memory-backed files outside the address space (memfd, SysV and POSIX shared
-memory and message queues; /dev is read-only, /tmp a tmpfs of SCRATCH_BYTES or read-only), so the
-address-space limit bounds the memory of the whole tree. Data goes in on stdin (a file as a stream,
-never as a path); stdout, stderr and the result come back on pipes read with byte caps
-(_sandbox_pipes.py); at the wall-clock limit the whole sandbox is killed (its PID namespace dies
-with bwrap). `problem()` says why the
-sandbox cannot start here, if it cannot: then the tool is unavailable, never run without it.
+`run(payload, limits, job)` starts `bwrap` with its own PID, network, IPC and UTS namespaces and a
+new root that holds only the read-only Python runtime, its library folders, /usr, a fresh /proc of
+the sandbox's own PID namespace, a read-only minimal /dev, and at /tmp a size-limited tmpfs for code
+or nothing writable for parsers: no sites/, no bench, no /run or database and Redis sockets, no
+environment variables but a few harmless ones. _sandbox_runner.py then limits itself and, when the
+worker runs as root, drops to nobody (65534), since the kernel enforces RLIMIT_NPROC for no process
+of uid 0. The filter from _seccomp.py forbids new processes and memory outside the address space
+(memfds, SysV and POSIX shared memory and queues), so the address-space limit bounds the memory of
+the whole tree. Data goes in on stdin (a file as a stream, never as a path); stdout, stderr and the
+result come back on pipes read with byte caps (_sandbox_pipes.py); at the wall-clock limit the
+whole sandbox is killed (its PID namespace dies with bwrap). `problem()` says why the sandbox
+cannot start here, if it cannot: then the tools are unavailable, never run without it.
 """
 
 from __future__ import annotations
