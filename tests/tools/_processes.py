@@ -44,8 +44,8 @@ def watched(call: Callable[[], Any]) -> tuple[Any, dict[int, str], BaseException
 
 	def watch() -> None:
 		while not done.is_set():
-			for pid in descendants(os.getpid()) - set(seen):
-				try:
+			for pid in descendants(os.getpid()) - {pid for pid, command in seen.items() if command}:
+				try:  # read again while empty: between fork and exec a process has no command line
 					seen[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 				except OSError:
 					seen[pid] = ""
