@@ -10,11 +10,11 @@ refuses. Permission is then decided on that file and on the File records that po
   someone made later, under any spelling, grants nothing: Frappe v15.44.2 lets any user who may
   create a File point one at content someone else uploaded, and would serve it to them.
 
-`may_read_content` is the check before a tool reads a file. `check_new_file_url` is the check before
-a tool saves a new File (document_create and any tool that attaches files): the URL must name a file
-the user may read, and it is stored in its canonical form; `check_file_update` is the one before it
-saves a changed File (document_update). "No such file", "outside the files folders" and "not yours"
-are one error with one text (`refuse`).
+`may_read_content` is the check before a tool reads a file (`readable_site_file` for a File
+document). `check_new_file_url` is the check before a tool saves a new File (document_create and
+any tool that attaches files): the URL must name a file the user may read, and it is stored in its
+canonical form; `check_file_update` is the one before it saves a changed File (document_update).
+"No such file", "outside the files folders" and "not yours" are one error with one text (`refuse`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ __all__ = (
 	"is_remote_url",
 	"may_read_content",
 	"open_site_file",
+	"readable_site_file",
 	"refuse",
 	"resolve",
 )
@@ -90,6 +91,15 @@ def may_read_content(site_file: SiteFile) -> bool:
 		return True
 	grantor = content_grantor(site_file)
 	return grantor is not None and frappe.has_permission("File", ptype="read", doc=grantor)
+
+
+def readable_site_file(file_doc, argument: str, reference: str) -> SiteFile:
+	"""The site file a File document points at, if the session user may read its content; else
+	`refuse(argument, reference)`. The caller has checked read permission on `file_doc` itself."""
+	site_file = resolve(file_doc.file_url)
+	if site_file is None or not may_read_content(site_file):
+		refuse(argument, reference)
+	return site_file
 
 
 def check_new_file_url(file_doc, argument: str = "data.file_url") -> None:
