@@ -10,10 +10,11 @@ refuses. Permission is then decided on that file and on the File records that po
   someone made later, under any spelling, grants nothing: Frappe v15.44.2 lets any user who may
   create a File point one at content someone else uploaded, and would serve it to them.
 
-`check_new_file_url` is the check before a tool saves a new File (document_create and any tool that
-attaches files): the URL must name a file the user may read, and it is stored in its canonical form;
-`check_file_update` the one before it saves a changed File (document_update). `readable_site_file` is the check before a tool reads one. "No such file", "outside
-the files folders" and "not yours" are one error with one text (`_file_paths.refuse`).
+`may_read_content` is the check before a tool reads a file (`readable_site_file` for a File
+document). `check_new_file_url` is the check before a tool saves a new File (document_create and
+any tool that attaches files): the URL must name a file the user may read, and it is stored in its
+canonical form; `check_file_update` is the one before it saves a changed File (document_update).
+"No such file", "outside the files folders" and "not yours" are one error with one text (`refuse`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = (
 	"check_new_file_url",
 	"content_grantor",
 	"is_remote_url",
+	"may_read_content",
 	"open_site_file",
 	"readable_site_file",
 	"refuse",
@@ -82,13 +84,21 @@ def content_grantor(site_file: SiteFile):
 	return frappe.get_doc("File", first.name)
 
 
+def may_read_content(site_file: SiteFile) -> bool:
+	"""Whether the session user may read what `site_file` holds: public content, or private content
+	whose File that brought it (`content_grantor`) the user may read."""
+	if not site_file.is_private:
+		return True
+	grantor = content_grantor(site_file)
+	return grantor is not None and frappe.has_permission("File", ptype="read", doc=grantor)
+
+
 def readable_site_file(file_doc, argument: str, reference: str) -> SiteFile:
 	"""The site file a File document points at, if the session user may read its content; else
 	`refuse(argument, reference)`. The caller has checked read permission on `file_doc` itself."""
 	site_file = resolve(file_doc.file_url)
-	if site_file is None:
+	if site_file is None or not may_read_content(site_file):
 		refuse(argument, reference)
-	_check_content(site_file, argument, reference)
 	return site_file
 
 
@@ -137,10 +147,7 @@ def check_file_move(file_doc, argument: str = "data.is_private") -> None:
 
 
 def _check_content(site_file: SiteFile, argument: str, reference: str) -> None:
-	if not site_file.is_private:
-		return
-	grantor = content_grantor(site_file)
-	if grantor is None or not frappe.has_permission("File", ptype="read", doc=grantor):
+	if not may_read_content(site_file):
 		refuse(argument, reference)
 
 

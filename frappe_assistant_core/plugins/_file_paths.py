@@ -100,18 +100,20 @@ def is_remote_url(reference: object) -> bool:
 	return parts is not None and parts.scheme in ("http", "https") and not _names_this_site(parts)
 
 
-def open_site_file(site_file: SiteFile, argument: str = "file_url"):
+def open_site_file(site_file: SiteFile, argument: str = "file_url", reference: object = None):
 	"""The file opened for reading (a binary file object): no link followed at the last step, never
-	blocking on a FIFO, and refused unless it is still the regular file that was resolved."""
+	blocking on a FIFO, and refused (naming the caller's `reference`) unless it is still the regular
+	file that was resolved."""
 	flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+	shown = site_file.file_url if reference is None else reference
 	try:
 		descriptor = os.open(site_file.path, flags)
 	except OSError:
-		refuse(argument, site_file.file_url)
+		refuse(argument, shown)
 	found = os.fstat(descriptor)
 	if not stat.S_ISREG(found.st_mode) or (found.st_dev, found.st_ino) != (site_file.device, site_file.inode):
 		os.close(descriptor)
-		refuse(argument, site_file.file_url)
+		refuse(argument, shown)
 	os.set_blocking(descriptor, True)
 	return os.fdopen(descriptor, "rb")
 

@@ -8,9 +8,10 @@ REPO=$(pwd)
 log() { printf '[setup] %s\n' "$*"; }
 
 need_pkgs=()
-# bubblewrap and libseccomp2: the sandbox of the data_science plugin's execute_python_code.
+# bubblewrap and libseccomp2: the sandbox of the data_science plugin's execute_python_code and
+# extract_file_content; tesseract-ocr(-eng): the OCR that extract_file_content runs in it for images.
 for pkg in mariadb-server mariadb-client redis-server libmariadb-dev pkg-config build-essential \
-	bubblewrap libseccomp2; do
+	bubblewrap libseccomp2 tesseract-ocr tesseract-ocr-eng; do
 	dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -10,6 +10,7 @@ import datetime
 import io
 import os
 import re
+import shutil
 import zipfile
 
 import frappe
@@ -521,21 +522,35 @@ def test_a_docx_that_unpacks_to_too_much_is_refused_before_parsing():
 		tool("extract_file_content").run({"file_name": doc.name})
 
 
-def test_image_ocr_needs_its_engine():
-	"""Images are read by OCR only where pytesseract and tesseract exist; otherwise a clear dependency error."""
-	from PIL import Image
+def _text_image(text: str) -> bytes:
+	from PIL import Image, ImageDraw, ImageFont
 
+	image = Image.new("L", (40 * len(text), 120), 255)
+	ImageDraw.Draw(image).text((20, 20), text, fill=0, font=ImageFont.load_default(size=56))
 	buffer = io.BytesIO()
-	Image.new("RGB", (60, 20), "white").save(buffer, format="PNG")
-	doc = make_file("fac-scan.png", buffer.getvalue())
-	import importlib.util
-	import shutil
+	image.save(buffer, format="PNG")
+	return buffer.getvalue()
 
-	if importlib.util.find_spec("pytesseract") and shutil.which("tesseract"):
-		assert tool("extract_file_content").run({"file_url": doc.file_url})["format"] == "image"
-	else:
-		with pytest.raises(ToolDependencyError, match="tesseract"):
-			tool("extract_file_content").run({"file_url": doc.file_url})
+
+@pytest.mark.skipif(not shutil.which("tesseract"), reason="needs the tesseract program (tests/host/setup.sh)")
+def test_image_text_is_read_by_ocr_in_the_sandbox():
+	"""tesseract reads the image from stdin inside the sandbox; its text comes back."""
+	doc = make_file("fac-scan.png", _text_image("Invoice 4711 paid"))
+	result = tool("extract_file_content").run({"file_url": doc.file_url})
+	assert result["format"] == "image" and "Invoice 4711" in result["text"]
+	with pytest.raises(frappe.ValidationError, match="OCR has no data for the language fac_nolang"):
+		tool("extract_file_content").run({"file_url": doc.file_url, "language": "fac_nolang"})
+
+
+def test_image_ocr_needs_its_engine(monkeypatch):
+	"""Without the tesseract program, reading an image is a clear dependency error."""
+	which = shutil.which
+	monkeypatch.setattr(
+		shutil, "which", lambda name, *a, **kw: None if name == "tesseract" else which(name, *a, **kw)
+	)
+	doc = make_file("fac-scan.png", _text_image("x"))
+	with pytest.raises(ToolDependencyError, match="tesseract"):
+		tool("extract_file_content").run({"file_url": doc.file_url})
 
 
 def test_a_private_file_of_another_user_cannot_be_read():

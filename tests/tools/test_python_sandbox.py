@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
-from pathlib import Path
 
 import frappe
 import pytest
@@ -25,6 +23,7 @@ from frappe_assistant_core.plugins.data_science.tools.execute_python_code import
 	MAX_RESULT_BYTES,
 )
 from tests.tools._fixtures import ANALYST, PROBE, ensure_probe, load_tool, probe_rows
+from tests.tools._processes import alive, watched
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -44,50 +43,12 @@ def _rows() -> list[str]:
 	)
 
 
-def _descendants(pid: int) -> set[int]:
-	"""Host pids of every process below `pid` (children of children too)."""
-	parents: dict[int, list[int]] = {}
-	for entry in Path("/proc").iterdir():
-		if entry.name.isdigit():
-			try:
-				stat = (entry / "stat").read_text()
-			except OSError:
-				continue
-			parents.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
-	found, todo = set(), [pid]
-	while todo:
-		for child in parents.get(todo.pop(), []):
-			if child not in found:
-				found.add(child)
-				todo.append(child)
-	return found
-
-
-def _alive(pid: int) -> bool:
-	try:
-		return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-	except OSError:
-		return False
-
-
 def run_watched(code: str, **arguments) -> tuple[dict, set[int]]:
 	"""Run the tool, recording from a second thread every process it starts while it runs."""
-	seen: set[int] = set()
-	done = threading.Event()
-
-	def watch() -> None:
-		while not done.is_set():
-			seen.update(_descendants(os.getpid()))
-			time.sleep(0.05)
-
-	watcher = threading.Thread(target=watch)
-	watcher.start()
-	try:
-		result = run(code, **arguments)
-	finally:
-		done.set()
-		watcher.join()
-	return result, seen
+	result, seen, raised = watched(lambda: run(code, **arguments))
+	if raised:
+		raise raised
+	return result, set(seen)
 
 
 # Working code and limits ----------------------------------------------------------------------
@@ -303,7 +264,7 @@ threading.Thread(target=time.sleep, args=(60,)).start()  # keeps the process ali
 	assert result["status"] == "timeout"
 	assert seen, "the sandbox's processes were observed while it ran"
 	time.sleep(0.2)
-	assert [pid for pid in seen if _alive(pid)] == []
+	assert [pid for pid in seen if alive(pid)] == []
 
 
 def test_forked_children_and_a_fork_bomb_are_refused():

@@ -1,24 +1,21 @@
-"""Content extraction for extract_file_content, one function per format, bytes in, JSON data out.
+"""The parsers of extract_file_content, run only inside the OS sandbox: bytes in, JSON data out.
 
 PDF through pypdf, DOCX through python-docx, XLSX through openpyxl (values, not formulas), CSV
-through the csv module, text by decoding, images by OCR (pytesseract and the tesseract program,
-used only when both are installed). Libraries are imported inside each function, so importing this
-module costs nothing until a file of that format is read.
+through the csv module, text by decoding. A file comes from whoever uploaded it, and a small one can
+keep a parser busy for minutes or make it allocate gigabytes, so these run in the sandbox of
+data_science/_sandbox.py (the runner imports this module there), never in a worker. Standalone on
+purpose, like the runner: no Frappe, nothing of this app. A file that cannot be read raises
+`ExtractionError(code, *params)`; the worker turns the code into a translated message
+(data_science/_file_extraction.py). Images are read by the tesseract program, which the runner
+executes in place of itself, so nothing here handles them.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import shutil
 import zipfile
 from typing import Any
-
-import frappe
-from frappe import _
-
-from frappe_assistant_core.exceptions import ToolDependencyError
 
 TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
 # DOCX and XLSX are ZIP archives of XML that their libraries load whole: a small file can unpack to
@@ -26,6 +23,31 @@ TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
 MAX_UNPACKED_BYTES = 25 * 1024 * 1024
 # Most columns read of one spreadsheet row.
 MAX_COLUMNS = 200
+#: Characters of a library's own error message passed on.
+DETAIL_CHARS = 300
+
+
+class ExtractionError(Exception):
+	"""The file cannot be read; `code` names why (the worker words it), `params` fill the words."""
+
+	def __init__(self, code: str, *params: Any):
+		super().__init__(code, *params)
+		self.code = code
+		self.params = [str(param)[:DETAIL_CHARS] for param in params]
+
+
+def extract(kind: str, content: bytes, max_pages: int, max_rows: int, max_chars: int) -> dict:
+	"""What `kind` (pdf, docx, xlsx, csv, text) of file `content` holds, cut at `max_chars`."""
+	readers = {"pdf": extract_pdf, "docx": extract_docx, "xlsx": extract_xlsx, "csv": extract_csv}
+	result = readers.get(kind, extract_text)(content, max_pages=max_pages, max_rows=max_rows)
+	return bounded(result, max_chars)
+
+
+def bounded(result: dict, max_chars: int) -> dict:
+	"""`result` with at most `max_chars` characters of content (its format's name aside), and
+	text_truncated set when something was cut."""
+	content, cut = within_chars({key: value for key, value in result.items() if key != "format"}, max_chars)
+	return {"format": result["format"], **content, **({"text_truncated": True} if cut else {})}
 
 
 def extract_pdf(content: bytes, max_pages: int, **_kw: Any) -> dict:
@@ -35,11 +57,11 @@ def extract_pdf(content: bytes, max_pages: int, **_kw: Any) -> dict:
 	try:
 		reader = PdfReader(io.BytesIO(content))
 		if reader.is_encrypted and not reader.decrypt(""):
-			frappe.throw(_("The PDF is password-protected"), frappe.ValidationError)
+			raise ExtractionError("encrypted_pdf")
 		pages = [page.extract_text() or "" for page in reader.pages[:max_pages]]
 		total = len(reader.pages)
 	except PdfReadError as exc:
-		frappe.throw(_("The file is not a readable PDF: {0}").format(exc), frappe.ValidationError)
+		raise ExtractionError("bad_pdf", exc) from None
 	return {"format": "pdf", "page_count": total, "pages_read": len(pages), "text": "\n\n".join(pages)}
 
 
@@ -51,7 +73,7 @@ def extract_docx(content: bytes, max_rows: int, **_kw: Any) -> dict:
 	try:
 		document = Document(io.BytesIO(content))
 	except (PackageNotFoundError, KeyError, ValueError) as exc:
-		frappe.throw(_("The file is not a readable DOCX document: {0}").format(exc), frappe.ValidationError)
+		raise ExtractionError("bad_docx", exc) from None
 	paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
 	tables = [
 		[[cell.text for cell in row.cells] for row in table.rows[:max_rows]] for table in document.tables
@@ -66,7 +88,7 @@ def extract_xlsx(content: bytes, max_rows: int, **_kw: Any) -> dict:
 	try:
 		workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
 	except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for bad input
-		frappe.throw(_("The file is not a readable XLSX workbook: {0}").format(exc), frappe.ValidationError)
+		raise ExtractionError("bad_xlsx", exc) from None
 	sheets = []
 	for sheet in workbook.worksheets:
 		rows = []
@@ -86,10 +108,13 @@ def extract_csv(content: bytes, max_rows: int, **_kw: Any) -> dict:
 	except csv.Error:
 		dialect = csv.excel
 	rows = []
-	for row in csv.reader(io.StringIO(text), dialect):
-		if len(rows) > max_rows + 1:  # the header, max_rows rows, one more to tell truncation
-			break
-		rows.append(row)
+	try:
+		for row in csv.reader(io.StringIO(text), dialect):
+			if len(rows) > max_rows + 1:  # the header, max_rows rows, one more to tell truncation
+				break
+			rows.append(row)
+	except csv.Error as exc:
+		raise ExtractionError("bad_csv", exc) from None
 	return {"format": "csv", **_table(None, rows, max_rows)}
 
 
@@ -97,27 +122,8 @@ def extract_text(content: bytes, **_kw: Any) -> dict:
 	return {"format": "text", "text": decode(content)}
 
 
-def extract_image(content: bytes, language: str, **_kw: Any) -> dict:
-	if importlib.util.find_spec("pytesseract") is None or shutil.which("tesseract") is None:
-		frappe.throw(
-			_(
-				"OCR is not available on this server: it needs the pytesseract Python package and the "
-				"tesseract program, and at least one of them is not installed"
-			),
-			ToolDependencyError,
-		)
-	import pytesseract
-	from PIL import Image, UnidentifiedImageError
-
-	try:
-		image = Image.open(io.BytesIO(content))
-	except UnidentifiedImageError as exc:
-		frappe.throw(_("The file is not a readable image: {0}").format(exc), frappe.ValidationError)
-	return {"format": "image", "text": pytesseract.image_to_string(image, lang=language)}
-
-
 def check_unpacked_size(content: bytes, kind: str) -> None:
-	"""ValidationError unless the ZIP archive `content` unpacks to at most MAX_UNPACKED_BYTES.
+	"""ExtractionError unless the ZIP archive `content` unpacks to at most MAX_UNPACKED_BYTES.
 
 	The sizes are those the archive declares; Python's zipfile, which both libraries read through,
 	never returns more bytes from a member than its declared size."""
@@ -125,14 +131,32 @@ def check_unpacked_size(content: bytes, kind: str) -> None:
 		with zipfile.ZipFile(io.BytesIO(content)) as archive:
 			unpacked = sum(member.file_size for member in archive.infolist())
 	except zipfile.BadZipFile as exc:
-		frappe.throw(_("The file is not a readable {0} file: {1}").format(kind, exc), frappe.ValidationError)
+		raise ExtractionError("bad_archive", kind, exc) from None
 	if unpacked > MAX_UNPACKED_BYTES:
-		frappe.throw(
-			_("The {0} file unpacks to {1} MB, more than the {2} MB that can be read").format(
-				kind, unpacked // (1024 * 1024), MAX_UNPACKED_BYTES // (1024 * 1024)
-			),
-			frappe.ValidationError,
-		)
+		raise ExtractionError("unpacked_too_large", kind, unpacked // (1024 * 1024))
+
+
+def within_chars(value, budget: int):
+	"""(`value` with at most `budget` characters of text in all its strings together, whether any
+	were cut): max_chars bounds the whole answer (text, paragraphs, table cells), not one field."""
+	remaining = budget
+
+	def walk(item):
+		nonlocal remaining
+		if isinstance(item, str):
+			kept = item[: max(remaining, 0)]
+			remaining -= len(item)
+			return kept
+		if isinstance(item, dict):
+			return {key: walk(entry) for key, entry in item.items()}
+		if isinstance(item, list | tuple):
+			return [
+				walk(entry) for entry in item if remaining > 0 or not isinstance(entry, str | list | dict)
+			]
+		return item
+
+	bounded = walk(value)
+	return bounded, remaining < 0
 
 
 def decode(content: bytes) -> str:

@@ -1,35 +1,39 @@
-"""The OS-level sandbox execute_python_code runs in: bubblewrap, a seccomp filter and resource limits.
+"""The OS sandbox of execute_python_code and of extract_file_content's parsers: bubblewrap, a
+seccomp filter and resource limits.
 
-`run(payload, limits)` starts `bwrap` with its own PID, network, IPC and UTS namespaces and a new
-root that holds only the read-only Python runtime, its library folders, /usr, a fresh /proc of the
-sandbox's own PID namespace, a minimal /dev, and a size-limited tmpfs as scratch dir: no sites/, no
-bench, no /run or database and Redis sockets, no environment variables but a few harmless ones.
-_sandbox_runner.py then limits itself and, when the worker runs as root, drops to nobody (65534),
-since the kernel enforces RLIMIT_NPROC for no process of uid 0. The filter from _seccomp.py forbids
-new processes, so the address-space limit bounds the memory of the whole tree. Data goes in on
-stdin; stdout, stderr and the result come back on pipes read with byte caps; at the wall-clock
-limit the whole sandbox is killed (its PID namespace dies with bwrap). `problem()` says why the
-sandbox cannot start here, if it cannot: then the tool is unavailable, never run without it.
+`run(payload, limits, job)` starts `bwrap` with its own PID, network, IPC and UTS namespaces and a
+new root that holds only the read-only Python runtime, its library folders, /usr, a fresh /proc of
+the sandbox's own PID namespace, a read-only minimal /dev, and at /tmp a size-limited tmpfs for code
+or nothing writable for parsers: no sites/, no bench, no /run or database and Redis sockets, no
+environment variables but a few harmless ones. _sandbox_runner.py then limits itself and, when the
+worker runs as root, drops to nobody (65534), since the kernel enforces RLIMIT_NPROC for no process
+of uid 0. The filter from _seccomp.py forbids new processes and memory outside the address space
+(memfds, SysV and POSIX shared memory and queues), so the address-space limit bounds the memory of
+the whole tree. Data goes in on stdin (a file as a stream, never as a path); stdout, stderr and the
+result come back on pipes read with byte caps (_sandbox_pipes.py); at the wall-clock limit the
+whole sandbox is killed (its PID namespace dies with bwrap). `problem()` says why the sandbox
+cannot start here, if it cannot: then the tools are unavailable, never run without it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import selectors
 import shutil
-import signal
 import subprocess
 import sys
 import sysconfig
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from frappe_assistant_core.plugins.data_science import _seccomp
+from frappe_assistant_core.plugins.data_science import _sandbox_pipes, _seccomp
 
 RUNNER = Path(__file__).resolve().parent / "_sandbox_runner.py"
 RUNNER_IN_SANDBOX = "/fac/runner.py"
+EXTRACTORS = Path(__file__).resolve().parent / "_extractors.py"
+EXTRACTORS_FOLDER = "/fac/lib"  # the runner's EXTRACTORS_FOLDER
 NOBODY = 65534
 SCRATCH_BYTES = 64 * 1024 * 1024
 FILE_BYTES = 16 * 1024 * 1024
@@ -57,7 +61,10 @@ class Limits:
 	memory_bytes: int
 	max_output_bytes: int
 	max_result_bytes: int
-	max_variable_chars: int
+	max_variable_chars: int = 0
+	#: Size of the writable tmpfs at /tmp; 0: none. A tmpfs bounds the bytes of its files, not how
+	#: many there are, and each costs kernel memory outside every limit here.
+	scratch_bytes: int = SCRATCH_BYTES
 
 
 @dataclass
@@ -105,8 +112,11 @@ def _bwrap() -> str | None:
 	return shutil.which("bwrap", path=os.pathsep.join((os.environ.get("PATH", ""), "/usr/bin", "/bin")))
 
 
-def run(payload: bytes, limits: Limits) -> Outcome:
-	"""Run the runner in the sandbox with `payload` on stdin; everything it sends back, capped."""
+def run(
+	payload: bytes | BinaryIO, limits: Limits, job: str = "python", options: dict | None = None
+) -> Outcome:
+	"""Run `job` of the runner in the sandbox with `payload` (bytes, or an open file streamed) on
+	stdin; everything it sends back, capped."""
 	program_read, program_write = os.pipe()
 	result_read, result_write = os.pipe()
 	os.write(program_write, _seccomp.filter_program())
@@ -114,7 +124,7 @@ def run(payload: bytes, limits: Limits) -> Outcome:
 	started = time.monotonic()
 	try:
 		process = subprocess.Popen(
-			_command(program_read, result_write, limits),
+			_command(program_read, result_write, limits, job, options or {}),
 			stdin=subprocess.PIPE,
 			stdout=subprocess.PIPE,
 			stderr=subprocess.PIPE,
@@ -125,17 +135,24 @@ def run(payload: bytes, limits: Limits) -> Outcome:
 	finally:
 		os.close(program_read)
 		os.close(result_write)
+	caps = {
+		"stdout": limits.max_output_bytes,
+		"stderr": limits.max_output_bytes,
+		"result": limits.max_result_bytes,
+	}
 	try:
 		deadline = started + limits.wall_seconds + STARTUP_GRACE_SECONDS
-		outcome = _exchange(process, result_read, payload, limits, deadline)
+		returncode, kept, overflow = _sandbox_pipes.exchange(process, result_read, payload, caps, deadline)
 	finally:
-		_kill(process)
+		_sandbox_pipes.kill(process)
 		os.close(result_read)
-	outcome.elapsed = round(time.monotonic() - started, 3)
-	return outcome
+	elapsed = round(time.monotonic() - started, 3)
+	return Outcome(
+		returncode, returncode is None, kept["stdout"], kept["stderr"], kept["result"], overflow, elapsed
+	)
 
 
-def _command(program_fd: int, result_fd: int, limits: Limits) -> list[str]:
+def _command(program_fd: int, result_fd: int, limits: Limits, job: str, options: dict) -> list[str]:
 	runtime, packages = _library_paths()
 	as_root = os.getuid() == 0
 	# As root, bwrap needs no user namespace and the runner drops to nobody itself (with the two
@@ -156,8 +173,12 @@ def _command(program_fd: int, result_fd: int, limits: Limits) -> list[str]:
 		elif top.is_dir():
 			command += ["--ro-bind", str(top), str(top)]
 	# The scratch tmpfs goes first: a Python installation under /tmp (a checkout there) is then bound
-	# on top of it, instead of being hidden by a tmpfs mounted over it afterwards.
-	command += ["--size", str(SCRATCH_BYTES), "--perms", "1777", "--tmpfs", "/tmp"]
+	# on top of it, instead of being hidden by a tmpfs mounted over it afterwards. Without scratch,
+	# /tmp is an empty folder of the read-only root.
+	if limits.scratch_bytes:
+		command += ["--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
+	else:
+		command += ["--perms", "0755", "--dir", "/tmp"]
 	mounted = {"/usr", "/"}
 	for path in (*runtime, *packages):
 		if any(path == m or path.startswith(m.rstrip("/") + "/") for m in mounted if m != "/"):
@@ -169,6 +190,9 @@ def _command(program_fd: int, result_fd: int, limits: Limits) -> list[str]:
 		command += ["--ro-bind", path, path]
 		mounted.add(path)
 	command += ["--perms", "0755", "--dir", "/fac", "--ro-bind", str(RUNNER), RUNNER_IN_SANDBOX]
+	if job == "extract":  # the parsers, alone in a folder the runner puts on sys.path
+		command += ["--perms", "0755", "--dir", EXTRACTORS_FOLDER]
+		command += ["--ro-bind", str(EXTRACTORS), f"{EXTRACTORS_FOLDER}/_extractors.py"]
 	command += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
 	command += ["--remount-ro", "/"]
 	for name, value in _environment().items():
@@ -185,6 +209,8 @@ def _command(program_fd: int, result_fd: int, limits: Limits) -> list[str]:
 		"paths": packages,
 		"result_fd": result_fd,
 		"max_variable_chars": limits.max_variable_chars,
+		"job": job,
+		"options": options,
 	}
 	return [*command, "--", _interpreter(), "-I", "-S", RUNNER_IN_SANDBOX, json.dumps(settings)]
 
@@ -207,91 +233,3 @@ def _library_paths() -> tuple[list[str], list[str]]:
 
 def _environment() -> dict[str, str]:
 	return {**ENVIRONMENT, **{k: os.environ[k] for k in INHERITED if k in os.environ}}
-
-
-def _exchange(process, result_fd: int, payload: bytes, limits: Limits, deadline: float) -> Outcome:
-	"""Feed stdin and drain the three pipes until they close or the deadline passes; keep at most
-	the cap of each (the rest is read and dropped, so the code never blocks on a full pipe)."""
-	caps = {
-		"stdout": limits.max_output_bytes,
-		"stderr": limits.max_output_bytes,
-		"result": limits.max_result_bytes,
-	}
-	kept = {name: bytearray() for name in caps}
-	overflow: set[str] = set()
-	selector = selectors.DefaultSelector()
-	for name, stream in (("stdout", process.stdout), ("stderr", process.stderr)):
-		os.set_blocking(stream.fileno(), False)
-		selector.register(stream.fileno(), selectors.EVENT_READ, name)
-	os.set_blocking(result_fd, False)
-	selector.register(result_fd, selectors.EVENT_READ, "result")
-	stdin = process.stdin.fileno()
-	os.set_blocking(stdin, False)
-	selector.register(stdin, selectors.EVENT_WRITE, "stdin")
-	pending = memoryview(payload)
-	timed_out = False
-	try:
-		while selector.get_map():
-			remaining = deadline - time.monotonic()
-			if remaining <= 0:
-				timed_out = True
-				break
-			for key, _events in selector.select(min(remaining, 1.0)):
-				if key.data == "stdin":
-					pending = _feed(selector, process, pending)
-					continue
-				try:
-					chunk = os.read(key.fd, 65536)
-				except BlockingIOError:
-					continue
-				if not chunk:
-					selector.unregister(key.fd)
-					continue
-				room = caps[key.data] - len(kept[key.data])
-				kept[key.data] += chunk[: max(room, 0)]
-				if len(chunk) > room:
-					overflow.add(key.data)
-	finally:
-		selector.close()
-	if not timed_out:
-		try:
-			process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-		except subprocess.TimeoutExpired:
-			timed_out = True
-	return Outcome(
-		None if timed_out else process.returncode,
-		timed_out,
-		bytes(kept["stdout"]),
-		bytes(kept["stderr"]),
-		bytes(kept["result"]),
-		overflow,
-		0.0,
-	)
-
-
-def _feed(selector, process, pending: memoryview) -> memoryview:
-	try:
-		written = os.write(process.stdin.fileno(), pending[:65536])
-	except BlockingIOError:
-		return pending
-	except BrokenPipeError:  # the code ended without reading all its data
-		written = len(pending)
-	pending = pending[written:]
-	if not pending:
-		selector.unregister(process.stdin.fileno())
-		process.stdin.close()
-	return pending
-
-
-def _kill(process) -> None:
-	"""SIGKILL the process group (bwrap); --die-with-parent and the PID namespace take the rest."""
-	try:
-		os.killpg(process.pid, signal.SIGKILL)
-	except (ProcessLookupError, PermissionError):
-		pass
-	process.wait()
-	for stream in (process.stdin, process.stdout, process.stderr):
-		try:
-			stream.close()
-		except OSError:
-			pass

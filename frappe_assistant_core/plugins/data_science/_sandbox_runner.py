@@ -1,13 +1,20 @@
-"""Child side of execute_python_code, run by bubblewrap inside the sandbox (see _sandbox.py).
+"""Child side of the sandbox, run by bubblewrap inside it (see _sandbox.py): one job per run.
 
-Standalone on purpose: it imports nothing from Frappe or this app and is bind-mounted alone into
-the sandbox. Called as `python -I -S runner.py LIMITS_JSON`. Before any user code it lowers its
-resource limits (CPU, address space, file size, processes, open files, core dumps), drops to the
-unprivileged uid/gid it is given when it starts as root (and checks that no capability is left),
-closes every inherited descriptor but 0, 1, 2 and the result pipe, and adds the library paths to
-sys.path. It then reads {code, data, return_variables, with_dataframe} as JSON from stdin, runs the
-code, and writes {error, variables, missing, unserialisable} as JSON to the result pipe.
-The parent never trusts that answer: it caps and re-checks it.
+Standalone on purpose: it imports nothing from Frappe or this app and is bind-mounted into the
+sandbox with, for the file jobs, the parsers of _extractors.py beside it. Called as
+`python -I -S runner.py LIMITS_JSON`. Before anything else it lowers its resource limits (CPU,
+address space, file size, processes, open files, core dumps), drops to the unprivileged uid/gid it
+is given when it starts as root (and checks that no capability is left), closes every inherited
+descriptor but 0, 1, 2 and the result pipe, and adds the library paths to sys.path. Then the job:
+
+- python (execute_python_code): reads {code, data, return_variables, with_dataframe} as JSON from
+  stdin, runs the code, writes {error, variables, missing, unserialisable} as JSON to the result pipe;
+- extract (extract_file_content): reads the file's bytes from stdin, parses them, writes
+  {result} or {error: {code, params}} as JSON to the result pipe;
+- ocr: becomes the tesseract program (execve keeps the limits, the uid and the seccomp filter),
+  which reads the image from stdin and writes its text to stdout.
+
+The parent never trusts an answer: it caps and re-checks it.
 """
 
 from __future__ import annotations
@@ -25,18 +32,47 @@ import traceback
 SOURCE_NAME = "<code>"
 
 
+#: Where _sandbox.py binds _extractors.py inside the sandbox.
+EXTRACTORS_FOLDER = "/fac/lib"
+
+
 def main(argv: list[str]) -> None:
 	limits = json.loads(argv[1])
 	_confine(limits)
+	job = limits.get("job", "python")
+	if job == "ocr":
+		options = limits["options"]
+		os.execv(options["program"], ["tesseract", "stdin", "stdout", "-l", options["language"]])
 	for stream in (sys.stdout, sys.stderr):
 		stream.reconfigure(encoding="utf-8", errors="backslashreplace")
 	sys.path.extend(limits["paths"])
-	payload = json.load(sys.stdin)
-	result = _run(payload, limits["max_variable_chars"])
+	if job == "extract":
+		result = _extract(limits["options"])
+	else:
+		result = _run(json.load(sys.stdin), limits["max_variable_chars"])
 	sys.stdout.flush()
 	sys.stderr.flush()
 	with os.fdopen(limits["result_fd"], "w", encoding="utf-8") as out:
 		json.dump(result, out)
+
+
+def _extract(options: dict) -> dict:
+	"""The file on stdin parsed by _extractors.extract, or why it could not be."""
+	sys.modules["numpy"] = None  # openpyxl loads numpy when it can; a parser has no use for it
+	sys.path.insert(0, EXTRACTORS_FOLDER)
+	import _extractors
+
+	try:
+		content = sys.stdin.buffer.read()
+		return {"result": _extractors.extract(options["kind"], content, **options["limits"])}
+	except _extractors.ExtractionError as exc:
+		return {"error": {"code": exc.code, "params": exc.params}}
+	except MemoryError:
+		return {"error": {"code": "memory", "params": []}}
+	except RecursionError:
+		return {"error": {"code": "too_deep", "params": []}}
+	except Exception as exc:  # whatever a parser raises on a malformed file
+		return {"error": {"code": "unreadable", "params": [type(exc).__name__, str(exc)[:300]]}}
 
 
 def _confine(limits: dict) -> None:

@@ -4,8 +4,9 @@ Built with libseccomp (through the `pyseccomp` ctypes binding) and only exported
 the worker. The rule that matters most: no new processes. fork, vfork and clone without CLONE_THREAD
 fail with EPERM, and clone3 with ENOSYS (so the C library falls back to clone, where threads stay
 allowed and everything else is refused). With one process per sandbox, RLIMIT_AS bounds the memory
-of the whole tree. Also refused: sockets, namespaces, mounts, ptrace, keyrings, BPF, perf events,
-io_uring and userfaultfd. Syscalls of another ABI (i386, x32) kill the process (libseccomp's default).
+of the whole tree. The second rule: no memory outside the address space (memfd_create, SysV shared
+memory, message queues and semaphores, POSIX message queues), so RLIMIT_AS bounds all of it. Also
+refused: sockets, namespaces, mounts, ptrace, keyrings, BPF, perf events, io_uring and userfaultfd. Syscalls of another ABI (i386, x32) kill the process (libseccomp's default).
 """
 
 from __future__ import annotations
@@ -36,6 +37,23 @@ REFUSED = (
 	"io_uring_setup",
 	"open_by_handle_at",
 	"name_to_handle_at",
+	# Memory that would live outside the address space RLIMIT_AS counts: a memfd, SysV shared
+	# memory, message queues and semaphore sets, POSIX message queues. (POSIX shared memory is a file
+	# in /dev/shm, read-only in the sandbox; /tmp is a tmpfs of bounded size.)
+	"memfd_create",
+	"memfd_secret",
+	"shmget",
+	"shmat",
+	"shmctl",
+	"msgget",
+	"msgsnd",
+	"msgctl",
+	"semget",
+	"semctl",
+	"semop",
+	"semtimedop",
+	"mq_open",
+	"mq_timedsend",
 )
 
 _PROGRAM: bytes | None = None

@@ -1,7 +1,8 @@
 """Data Science: sandboxed Python, data analysis, read-only SQL and file extraction.
 
-The plugin can be enabled only where its packages are installed and the Python sandbox starts
-(bubblewrap, user namespaces or root, seccomp): execute_python_code never runs without it.
+The plugin can be enabled only where its packages are installed and the OS sandbox starts
+(bubblewrap, user namespaces or root, seccomp): execute_python_code never runs code, and
+extract_file_content never parses a file, without it.
 """
 
 from __future__ import annotations
@@ -43,5 +44,7 @@ class DataSciencePlugin(BasePlugin):
 		from frappe_assistant_core.plugins.data_science import _sandbox
 
 		if reason := _sandbox.problem():
-			return False, _("The sandbox of execute_python_code cannot start: {0}").format(reason)
+			return False, _(
+				"The sandbox of execute_python_code and extract_file_content cannot start: {0}"
+			).format(reason)
 		return True, None

@@ -4,9 +4,9 @@ Finds the file through plugins/_file_access.py: a URL is made canonical first (t
 the site's files folders) and the File that brought that content is read; by name, the first File
 the user may read (Frappe's File rules) whose content they may read too. Private content is read
 only by users who may read the File that brought it; a missing file and one the user may not read
-get the same answer. The bytes are read from the canonical file, opened once and checked to be the
-file that was resolved, and handed to the format's extractor in data_science/_extractors.py.
-Remote (http) files are never fetched.
+get the same answer. The canonical file is opened once (checked to be the file that was resolved)
+and streamed into the OS sandbox, where it is parsed (data_science/_file_extraction.py): never in
+the worker. Remote (http) files are never fetched.
 """
 
 from __future__ import annotations
@@ -16,27 +16,15 @@ from typing import Any, Literal
 
 import frappe
 from frappe import _
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins import _file_access
 from frappe_assistant_core.plugins._file_access import SiteFile
 from frappe_assistant_core.plugins._output_types import Absent, Cell, sometimes
-from frappe_assistant_core.plugins.data_science import _extractors
+from frappe_assistant_core.plugins.data_science import _file_extraction
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-EXTRACTORS = {
-	".pdf": _extractors.extract_pdf,
-	".docx": _extractors.extract_docx,
-	".xlsx": _extractors.extract_xlsx,
-	".xlsm": _extractors.extract_xlsx,
-	".csv": _extractors.extract_csv,
-	".tsv": _extractors.extract_csv,
-	**dict.fromkeys((".txt", ".md", ".json", ".xml", ".html", ".htm", ".log"), _extractors.extract_text),
-	**dict.fromkeys(
-		(".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"), _extractors.extract_image
-	),
-}
 
 
 class ExtractFileContentArguments(BaseModel):
@@ -120,29 +108,36 @@ class ExtractFileContent(BaseTool):
 	)
 	Arguments = ExtractFileContentArguments
 	requires_permission = "File"
-	dependencies = ("pypdf", "docx", "openpyxl")
+	dependencies = ("pypdf", "docx", "openpyxl", "pyseccomp")
 
 	def execute(self, args: ExtractFileContentArguments) -> dict:
+		_file_extraction.require_sandbox()
 		file_doc, site_file = self._readable_file(args)
 		filename = file_doc.file_name or os.path.basename(site_file.path)
 		extension = os.path.splitext(filename)[1].lower()
-		extractor = EXTRACTORS.get(extension)
-		if extractor is None:
+		kind = _file_extraction.KINDS.get(extension)
+		if kind is None:
 			frappe.throw(
 				_("Cannot extract {0} files; supported: {1}").format(
-					extension or _("extension-less"), ", ".join(sorted(EXTRACTORS))
+					extension or _("extension-less"), ", ".join(sorted(_file_extraction.KINDS))
 				),
 				frappe.ValidationError,
 			)
-		result = extractor(
-			_read_bytes(site_file, "file_url" if args.file_url else "file_name"),
-			max_pages=args.max_pages,
-			max_rows=args.max_rows,
-			language=args.language,
-		)
-		result, cut = within_chars(result, args.max_chars)
-		if cut:
-			result["text_truncated"] = True
+		argument, reference = ("file_url", args.file_url) if args.file_url else ("file_name", args.file_name)
+		with _file_access.open_site_file(site_file, argument, reference) as handle:
+			if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+				frappe.throw(
+					_("The file is larger than {0} MB").format(MAX_FILE_BYTES // (1024 * 1024)),
+					frappe.ValidationError,
+				)
+			result = _file_extraction.extract(
+				handle,
+				kind,
+				max_pages=args.max_pages,
+				max_rows=args.max_rows,
+				max_chars=args.max_chars,
+				language=args.language,
+			)
 		file_info = {
 			"name": file_doc.name,
 			"file_name": file_doc.file_name,
@@ -150,7 +145,12 @@ class ExtractFileContent(BaseTool):
 			"is_private": int(site_file.is_private),
 			"file_size": file_doc.file_size,
 		}
-		return {"file": file_info, **result}
+		answer = {"file": file_info, **result}
+		try:  # the content came out of the sandbox: only an answer of the declared shape leaves
+			ExtractFileContentOutput.model_validate(answer)
+		except ValidationError:
+			frappe.throw(_("The file could not be read: its reader gave an answer of the wrong shape"))
+		return answer
 
 	def _readable_file(self, args: ExtractFileContentArguments) -> tuple[Any, SiteFile]:
 		"""(the File document, the site file it points at) for the session user, or one refusal.
@@ -168,6 +168,8 @@ class ExtractFileContent(BaseTool):
 				_file_access.refuse("file_url", args.file_url)
 			return file_doc, site_file
 		value = args.file_name
+		if not value.isprintable():  # no File is named so; PostgreSQL refuses a NUL in a query
+			_file_access.refuse("file_name", value)
 		names = [value] if frappe.db.exists("File", {"name": value, "is_folder": 0}) else []
 		names += frappe.get_all(
 			"File", {"file_name": value, "is_folder": 0}, pluck="name", order_by="creation desc", limit=20
@@ -178,15 +180,10 @@ class ExtractFileContent(BaseTool):
 				continue
 			_refuse_remote(file_doc.file_url)
 			site_file = _file_access.resolve(file_doc.file_url)
-			if site_file is None or (site_file.is_private and not _may_read_content(site_file)):
+			if site_file is None or not _file_access.may_read_content(site_file):
 				continue
 			return file_doc, site_file
 		_file_access.refuse("file_name", value)
-
-
-def _may_read_content(site_file: SiteFile) -> bool:
-	grantor = _file_access.content_grantor(site_file)
-	return grantor is not None and frappe.has_permission("File", ptype="read", doc=grantor)
 
 
 def _refuse_remote(file_url: str | None) -> None:
@@ -195,36 +192,3 @@ def _refuse_remote(file_url: str | None) -> None:
 			_("{0} is a remote file; only files stored on this site can be read").format(file_url),
 			frappe.ValidationError,
 		)
-
-
-def within_chars(value, budget: int):
-	"""(`value` with at most `budget` characters of text in all its strings together, whether any
-	were cut): max_chars bounds the whole answer (text, paragraphs, table cells), not one field."""
-	remaining = budget
-
-	def walk(item):
-		nonlocal remaining
-		if isinstance(item, str):
-			kept = item[: max(remaining, 0)]
-			remaining -= len(item)
-			return kept
-		if isinstance(item, dict):
-			return {key: walk(entry) for key, entry in item.items()}
-		if isinstance(item, list | tuple):
-			return [
-				walk(entry) for entry in item if remaining > 0 or not isinstance(entry, str | list | dict)
-			]
-		return item
-
-	bounded = walk(value)
-	return bounded, remaining < 0
-
-
-def _read_bytes(site_file: SiteFile, argument: str) -> bytes:
-	with _file_access.open_site_file(site_file, argument) as handle:
-		if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-			frappe.throw(
-				_("The file is larger than {0} MB").format(MAX_FILE_BYTES // (1024 * 1024)),
-				frappe.ValidationError,
-			)
-		return handle.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
