@@ -1,12 +1,14 @@
 """query_and_analyze: run one read-only SELECT (System Managers only) and summarise its result.
 
-data_science/_sql_policy.py admits exactly one SELECT over tables the user may read, with nothing
-that writes, locks, sleeps or reads files, and regenerates it from its checked syntax tree. That
-statement is wrapped as a derived table with the row limit and run with a statement time limit
-(MariaDB) on a database connection of its own, inside a READ ONLY transaction that is rolled back:
-the database itself refuses any write that might slip past the policy, and the request's own
-transaction is never touched. Text values are cut in the database and the rows kept stop at a byte
-budget, so a huge result never sits in the worker's memory. Statistics come from _analysis.py.
+data_science/_sql_policy.py admits exactly one SELECT with nothing that writes, locks, sleeps or
+reads files, binds every table name by scope analysis, and replaces each real table by a derived
+table of the rows and columns the user may read, built by Frappe's own list query; what runs is
+the SQL written back from that tree. It is wrapped as a derived table with the row limit and run,
+as written, on a database connection of its own, inside a READ ONLY transaction with a statement
+time limit that is rolled back: the database itself refuses any write that might slip past the
+policy, and the request's own transaction is never touched. Text values are cut in the database
+and the rows kept stop at a byte budget, so a huge result never sits in the worker's memory.
+Statistics come from _analysis.py.
 """
 
 from __future__ import annotations
@@ -125,11 +127,15 @@ def fetch_bounded(statement: str, limit: int) -> tuple[list[dict], bool]:
 
 
 @contextmanager
-def read_only_connection() -> Iterator:
-	"""A database connection of the site's own, in a READ ONLY transaction rolled back at the end.
+def read_only_connection() -> Iterator[frappe._dict]:
+	"""A connection of the site's own, in a READ ONLY transaction with a statement time limit,
+	rolled back and closed at the end.
 
 	A transaction's access mode cannot change once it has started, and the request's transaction
-	has; a second connection (as Frappe's read replica support opens one) can start read-only."""
+	has, so this is a second connection (as Frappe's read replica support opens one). It is the
+	driver's own connection that Frappe's `get_connection()` makes: Frappe's `db.sql` rewrites the
+	text of every statement on PostgreSQL (backticks, numbers after comparisons, `from tab...`),
+	and the statement that runs must be the one the policy admitted."""
 	conf = frappe.conf
 	credentials = {
 		"host": conf.db_host,
@@ -140,27 +146,43 @@ def read_only_connection() -> Iterator:
 	}
 	if conf.get("db_socket"):  # a v16 setting; v15's get_db() takes no socket and never needs one
 		credentials["socket"] = conf.db_socket
-	db = frappe.database.get_db(**credentials)
-	db.connect()
+	database = frappe.database.get_db(**credentials)
+	connection = database.get_connection()
 	try:
-		db.begin(read_only=True)
-		yield db
+		cursor = connection.cursor()
+		if database.db_type == "postgres":
+			cursor.execute("SET TRANSACTION READ ONLY")
+			cursor.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_SECONDS * 1000}")
+		else:
+			cursor.execute("START TRANSACTION READ ONLY")
+		yield frappe._dict(
+			cursor=cursor,
+			db_type=database.db_type,
+			errors=(
+				database.ProgrammingError,
+				database.OperationalError,
+				database.DataError,
+				database.InternalError,
+			),
+		)
 	finally:
 		try:
-			db.rollback()
+			connection.rollback()
 		finally:
-			db.close()
+			connection.close()
 
 
-def run_read_only(db, sql: str) -> tuple[list[dict], tuple]:
-	"""Rows and cursor description of `sql` on `db` (a read_only_connection), with a time limit."""
+def run_read_only(db: frappe._dict, sql: str) -> tuple[list[dict], tuple]:
+	"""Rows and cursor description of `sql` on `db` (a read_only_connection), run as it is."""
 	if db.db_type == "mariadb":
 		sql = f"SET STATEMENT max_statement_time={STATEMENT_TIMEOUT_SECONDS} FOR {sql}"
 	try:
-		rows = list(db.sql(sql, as_dict=True))
-		return rows, tuple(db.get_description() or ())
-	except (db.ProgrammingError, db.OperationalError, db.DataError, db.InternalError) as exc:
-		reason = exc.args[-1] if exc.args else str(exc)
+		db.cursor.execute(sql)
+		description = tuple(db.cursor.description or ())
+		names = [column[0] for column in description]
+		return [dict(zip(names, row, strict=True)) for row in db.cursor.fetchall()], description
+	except db.errors as exc:
+		reason = str(exc.args[-1] if exc.args else exc).strip().splitlines()[0]
 		frappe.throw(
 			_("query: the database refused the statement: {0}").format(reason),
 			frappe.ValidationError,
