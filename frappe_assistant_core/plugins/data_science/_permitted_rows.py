@@ -14,6 +14,8 @@ rows that passed the filter: no error, no timing, no side effect of theirs can r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import frappe
 import sqlglot
 from frappe import _
@@ -44,11 +46,12 @@ def doctype_of_table(table: str) -> str:
 	return doctype.name
 
 
-def permitted_rows_sql(doctype: str) -> str:
-	"""A SELECT of what the session user may read of `doctype`, as Frappe would run it."""
+def permitted_rows_sql(doctype: str, may_read: Callable[[str], bool]) -> str:
+	"""A SELECT of what the session user may read of `doctype`, as Frappe would run it, for a
+	DocType `may_read` admits (for a child table: its parent DocTypes that it admits)."""
 	if frappe.get_meta(doctype).istable:
-		return _fenced(_child_rows_sql(doctype))
-	if not frappe.has_permission(doctype, "read"):
+		return _fenced(_child_rows_sql(doctype, may_read))
+	if not may_read(doctype):
 		refuse(_("you may not read {0}").format(doctype))
 	sql = _list_sql(doctype, readable_columns(doctype))
 	return _fenced(sql) if _filters_rows(sql) else sql
@@ -72,20 +75,25 @@ def readable_columns(doctype: str, parenttype: str | None = None) -> list[str]:
 
 
 def _list_sql(doctype: str, fields: list[str]) -> str:
-	"""The SQL frappe.get_list runs for the session user (v15 returns it; v16 returns its query)."""
+	"""The SQL frappe.get_list runs for the session user, with what Frappe's `db.sql` does to a
+	statement's text before running it (on PostgreSQL its postgres layer's rewriting first; then
+	IFNULL( becomes COALESCE( on both). v15 returns its SQL with the values in it; v16 returns its
+	query builder query, whose values the driver escapes here as it would when running it."""
+	from frappe.database.database import IFNULL_PATTERN
+
 	query = frappe.get_list(doctype, fields=fields, order_by="", run=0)
 	if isinstance(query, str):
-		return query
+		return IFNULL_PATTERN.sub("coalesce(", query.strip())
 	sql, values = query.walk()  # the query builder's text and values, as its run() executes them
 	if on_postgres():
 		from frappe.database.postgres.database import modify_query, modify_values
 
 		sql, values = modify_query(sql), modify_values(values)
-	text = frappe.db.mogrify(sql, values)
+	text = frappe.db.mogrify(IFNULL_PATTERN.sub("coalesce(", sql.strip()), values)
 	return text.decode() if isinstance(text, bytes) else text
 
 
-def _child_rows_sql(child: str) -> str:
+def _child_rows_sql(child: str, may_read: Callable[[str], bool]) -> str:
 	"""The rows of `child` whose parent document the user may read, one UNION ALL part a parent
 	DocType; a field the user may not read under some parent is NULL in that part."""
 	parents = frappe.get_all(
@@ -96,7 +104,7 @@ def _child_rows_sql(child: str) -> str:
 	readable = {
 		parent: readable_columns(child, parenttype=parent)
 		for parent in sorted(set(parents))
-		if not frappe.get_meta(parent).is_virtual and frappe.has_permission(parent, "read")
+		if not frappe.get_meta(parent).is_virtual and may_read(parent)
 	}
 	if not readable:
 		refuse(_("you may not read {0}").format(child))

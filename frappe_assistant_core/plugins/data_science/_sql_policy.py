@@ -12,6 +12,8 @@ DocTypes the user may not read are refused. What runs is the SQL written back fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import frappe
 from frappe import _
 from sqlglot import exp
@@ -44,19 +46,13 @@ SAFE_UNMODELLED_FUNCTIONS = frozenset(
 	json_array_append json_array_insert json_detailed json_compact json_loose conv crc32 degrees
 	radians log2 log10 pi sign cot rand uuid uuid_short weight_string nullif""".split()
 )
-_FORBIDDEN_NODES = {
-	exp.Into: "INTO",
-	exp.Lock: _("locking clauses (FOR UPDATE, LOCK IN SHARE MODE)"),
-	exp.Parameter: _("variables"),
-	exp.SessionParameter: _("variables"),
-	exp.Placeholder: _("placeholders"),
-	exp.PropertyEQ: _("assignments (:=)"),
-}
+_FORBIDDEN_NODES = (exp.Into, exp.Lock, exp.Parameter, exp.SessionParameter, exp.Placeholder, exp.PropertyEQ)
 
 
-def admit_select(query: str, row_limit: int) -> str:
+def admit_select(query: str, row_limit: int, may_read: Callable[[str], bool]) -> str:
 	"""The SQL to run for `query` as the session user, written back from its checked and rewritten
-	syntax tree; else ValidationError.
+	syntax tree; else ValidationError. `may_read(doctype)` says whether the statement may read a
+	DocType at all (a child table's rows need it of their parent DocType).
 
 	A statement without its own LIMIT gets `row_limit`: MariaDB drops the ORDER BY of a derived
 	table that has no LIMIT, and the caller wraps the statement as one."""
@@ -67,14 +63,13 @@ def admit_select(query: str, row_limit: int) -> str:
 	bound = bind_sources(tree, query)
 	if not tree.args.get("limit"):
 		tree = tree.limit(row_limit, copy=False)
-	return _with_permitted_rows(write(tree), bound.tables)
+	return _with_permitted_rows(write(tree), bound.tables, may_read)
 
 
 def _check_nodes(tree: exp.Expression) -> None:
 	for node in tree.walk():
-		for node_type, what in _FORBIDDEN_NODES.items():
-			if isinstance(node, node_type):
-				refuse(_("{0} are not allowed in a read-only query").format(what))
+		if isinstance(node, _FORBIDDEN_NODES):
+			refuse(_("{0} are not allowed in a read-only query").format(_forbidden_what(node)))
 		if isinstance(node, exp.DML | exp.DDL | exp.Command):
 			refuse(_("the statement must be a SELECT (or WITH ... SELECT)"))
 		if isinstance(node, exp.Anonymous) and node.name.lower() not in SAFE_UNMODELLED_FUNCTIONS:
@@ -85,7 +80,19 @@ def _check_nodes(tree: exp.Expression) -> None:
 			)
 
 
-def _with_permitted_rows(sql: str, tables: list[TableReference]) -> str:
+def _forbidden_what(node: exp.Expression) -> str:
+	if isinstance(node, exp.Into):
+		return "INTO"
+	if isinstance(node, exp.Lock):
+		return _("locking clauses (FOR UPDATE, LOCK IN SHARE MODE)")
+	if isinstance(node, exp.Placeholder):
+		return _("placeholders")
+	if isinstance(node, exp.PropertyEQ):
+		return _("assignments (:=)")
+	return _("variables")
+
+
+def _with_permitted_rows(sql: str, tables: list[TableReference], may_read: Callable[[str], bool]) -> str:
 	"""`sql` with each table placeholder replaced by the derived table of that DocType's rows the
 	user may read (built once per DocType)."""
 	built: dict[str, str] = {}
@@ -93,7 +100,7 @@ def _with_permitted_rows(sql: str, tables: list[TableReference]) -> str:
 		_check_own_schema(table)
 		doctype = doctype_of_table(table.name)
 		if doctype not in built:
-			built[doctype] = permitted_rows_sql(doctype)
+			built[doctype] = permitted_rows_sql(doctype, may_read)
 		placeholder = quoted(table.placeholder)
 		if sql.count(placeholder) != 1:  # a fresh random name: anything else is a bug, never run it
 			refuse(_("the statement could not be rewritten"))

@@ -1,4 +1,4 @@
-"""query_and_analyze: run one read-only SELECT (System Managers only) and summarise its result.
+"""query_and_analyze: run one read-only SELECT over what the user may read, and summarise its result.
 
 data_science/_sql_policy.py admits exactly one SELECT with nothing that writes, locks, sleeps or
 reads files, binds every table name by scope analysis, and replaces each real table by a derived
@@ -77,12 +77,12 @@ class QueryAndAnalyze(BaseTool):
 	title = "Run a read-only SQL query"
 	Output = QueryAndAnalyzeOutput
 	description = (
-		"Run a single read-only SQL SELECT against the site database and get the rows (at most "
-		"`limit`) with a summary of each column. Anything that could write, lock or wait is refused. "
-		"System Manager only."
+		"Run a single read-only SQL SELECT over the site's DocType tables and get the rows (at most "
+		"`limit`) with a summary of each column. Every table reads only the records and fields you "
+		"may read, as in list views; other tables, and anything that could write, lock or wait, are "
+		"refused."
 	)
 	Arguments = QueryAndAnalyzeArguments
-	required_roles = ("System Manager",)
 	dependencies = ("pandas", "numpy", "sqlglot")
 
 	def execute(self, args: QueryAndAnalyzeArguments) -> dict:
@@ -90,7 +90,7 @@ class QueryAndAnalyze(BaseTool):
 		from frappe_assistant_core.plugins.data_science import _analysis
 		from frappe_assistant_core.plugins.data_science._sql_policy import admit_select
 
-		statement = admit_select(args.query, row_limit=args.limit + 1)
+		statement = admit_select(args.query, row_limit=args.limit + 1, may_read=may_read)
 		rows, truncated = fetch_bounded(statement, args.limit)
 		return {
 			"columns": list(rows[0]) if rows else [],
@@ -99,6 +99,12 @@ class QueryAndAnalyze(BaseTool):
 			"truncated": truncated,
 			"analysis": _analysis.summarize_rows(rows, args.analysis_type == "statistical"),
 		}
+
+
+def may_read(doctype: str) -> bool:
+	"""Whether a statement may read `doctype` at all: the user's read permission on it (rows and
+	fields are then those frappe.get_list gives them; a child table's follow its parent DocType)."""
+	return frappe.has_permission(doctype, ptype="read")
 
 
 def fetch_bounded(statement: str, limit: int) -> tuple[list[dict], bool]:
