@@ -410,6 +410,21 @@ def test_a_huge_result_is_cut_in_the_database_and_bounded(committed_rows):
 
 
 @pytest.mark.postgres
+def test_json_and_array_values_come_back_as_text_cut_in_the_database(committed_rows):
+	"""psycopg2 hands json and arrays over whole, as dicts and lists (which the column summary could
+	not even count); they are text cut to MAX_VALUE_CHARS, as MariaDB's JSON is."""
+	from frappe_assistant_core.plugins.data_science.tools import query_and_analyze as qa
+
+	if frappe.db.db_type == "postgres":
+		query = f"SELECT jsonb_build_object('a', repeat('x', 5000)) AS j, array_agg(region) AS regions FROM {PROBE_TABLE}"
+	else:
+		query = f"SELECT JSON_OBJECT('a', REPEAT('x', 5000)) AS j, GROUP_CONCAT(region) AS regions FROM {PROBE_TABLE}"
+	(row,) = tool("query_and_analyze").run({"query": query})["rows"]
+	assert isinstance(row["j"], str) and len(row["j"]) == qa.MAX_VALUE_CHARS and row["j"].startswith('{"a"')
+	assert isinstance(row["regions"], str) and "North" in row["regions"]
+
+
+@pytest.mark.postgres
 def test_a_write_that_slips_past_the_policy_is_refused_by_the_database(committed_rows):
 	"""Second line of defence: the statement runs in a READ ONLY transaction of its own connection."""
 	name = committed_rows[0]

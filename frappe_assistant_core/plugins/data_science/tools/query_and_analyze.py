@@ -34,9 +34,14 @@ MAX_VALUE_CHARS = 2_000
 MAX_CELLS = 20_000
 MAX_RESULT_BYTES = 1024 * 1024
 # Result column types whose values can be long: MariaDB's (pymysql FIELD_TYPE: JSON, the BLOBs,
-# VARCHAR, VAR_STRING, STRING) and PostgreSQL's (type OIDs: text, bpchar, varchar).
+# VARCHAR, VAR_STRING, STRING). On PostgreSQL every type but the fixed-size scalars (type OIDs:
+# bool, int2/4/8, oid, float4/8, money, numeric, date, time, timestamp(tz), interval, uuid) comes
+# back as text cut in the database: json, arrays, xml, bytea and the rest, which psycopg2 would
+# otherwise hand over whole, as dicts and lists.
 MARIADB_TEXT_TYPES = frozenset({15, 245, 249, 250, 251, 252, 253, 254})
-POSTGRES_TEXT_TYPES = frozenset({25, 1042, 1043})
+POSTGRES_SCALAR_TYPES = frozenset(
+	{16, 20, 21, 23, 26, 700, 701, 790, 1082, 1083, 1114, 1184, 1186, 1266, 1700, 2950}
+)
 
 
 class QueryAndAnalyzeArguments(BaseModel):
@@ -200,8 +205,8 @@ def _bounded_column(name: str, type_code) -> str:
 	"""The select-list entry of one result column: text and binary values cut in the database."""
 	if frappe.db.db_type == "postgres":
 		quoted = '"' + name.replace('"', '""') + '"'
-		is_text = type_code in POSTGRES_TEXT_TYPES
-	else:
-		quoted = "`" + name.replace("`", "``") + "`"
-		is_text = type_code in MARIADB_TEXT_TYPES
-	return f"LEFT({quoted}, {MAX_VALUE_CHARS}) AS {quoted}" if is_text else quoted
+		if type_code in POSTGRES_SCALAR_TYPES:
+			return quoted
+		return f"LEFT(CAST({quoted} AS TEXT), {MAX_VALUE_CHARS}) AS {quoted}"
+	quoted = "`" + name.replace("`", "``") + "`"
+	return f"LEFT({quoted}, {MAX_VALUE_CHARS}) AS {quoted}" if type_code in MARIADB_TEXT_TYPES else quoted
