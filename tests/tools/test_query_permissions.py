@@ -146,6 +146,17 @@ def test_a_field_above_the_users_permlevel_is_no_column():
 	assert secrets == ["fac-canary-secret-alpha", "fac-canary-secret-beta", "fac-canary-secret-gamma"]
 
 
+def test_a_whole_row_value_holds_only_the_columns_the_user_may_read():
+	"""PostgreSQL's whole-row values (`row_to_json(s)`) see the derived table's columns only."""
+	if frappe.db.db_type != "postgres":
+		pytest.skip("MariaDB has no whole-row values")
+	frappe.set_user(READER)
+	rows = run_query(f"SELECT row_to_json(s) AS r FROM {SHEET_TABLE} AS s ORDER BY s.label")["rows"]
+	values = [json.loads(row["r"]) for row in rows]
+	assert [value["label"] for value in values] == ["alpha", "beta", "gamma"]
+	assert not any("secret" in value for value in values) and "fac-canary" not in json.dumps(rows)
+
+
 def test_a_field_frappe_shows_masked_is_no_column():
 	if not hasattr(frappe.get_meta(SHEET), "get_masked_fields"):
 		pytest.skip("Frappe v15 has no masked fields")

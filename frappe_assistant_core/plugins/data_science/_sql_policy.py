@@ -32,7 +32,7 @@ from frappe_assistant_core.plugins.data_science._sql_parse import (
 from frappe_assistant_core.plugins.data_science._sql_sources import TableReference, bind_sources
 
 # Functions sqlglot does not model (exp.Anonymous) that are safe to run: pure string, number,
-# date and JSON functions of MariaDB. Any other unmodelled name is refused.
+# date and JSON functions of MariaDB and PostgreSQL. Any other unmodelled name is refused.
 SAFE_UNMODELLED_FUNCTIONS = frozenset(
 	"""addtime char_length character_length convert_tz date_add date_sub dayname dayofmonth
 	dayofweek dayofyear elt export_set field find_in_set format from_days get_format hex insert
@@ -44,7 +44,11 @@ SAFE_UNMODELLED_FUNCTIONS = frozenset(
 	json_quote json_search json_type json_unquote json_valid json_value json_query json_merge
 	json_merge_patch json_merge_preserve json_remove json_replace json_set json_insert
 	json_array_append json_array_insert json_detailed json_compact json_loose conv crc32 degrees
-	radians log2 log10 pi sign cot rand uuid uuid_short weight_string nullif""".split()
+	radians log2 log10 pi sign cot rand uuid uuid_short weight_string nullif
+	age make_date make_time make_timestamp make_interval isfinite justify_days justify_hours
+	octet_length quote_literal quote_ident regexp_matches regexp_split_to_array gcd lcm cardinality
+	to_jsonb row_to_json json_build_object jsonb_build_object jsonb_typeof jsonb_array_length
+	jsonb_agg every""".split()
 )
 _FORBIDDEN_NODES = (exp.Into, exp.Lock, exp.Parameter, exp.SessionParameter, exp.Placeholder, exp.PropertyEQ)
 
