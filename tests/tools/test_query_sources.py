@@ -67,44 +67,46 @@ def test_a_cte_named_like_a_server_table_never_hides_it(query, canaries):
 	assert not any(canary in str(refused.value) for canary in canaries.values())
 
 
-def test_a_cte_shadows_a_table_of_its_name_where_it_is_visible():
-	"""The main query of a WITH reads the CTE, not the table of the same name."""
-	query = f"WITH {SHEET_TABLE} AS (SELECT 'from the cte' AS label) SELECT label FROM {SHEET_TABLE}"
-	assert _labels(query) == ["from the cte"]
+def _bindings(table: str) -> list:
+	"""(what the case shows, statement, the labels it returns) for the scope rules both databases share."""
+	return [
+		(
+			"the main query of a WITH reads the CTE, not the table of the same name",
+			f"WITH {table} AS (SELECT 'from the cte' AS label) SELECT label FROM {table}",
+			["from the cte"],
+		),
+		(
+			"without RECURSIVE a CTE does not see itself: its body reads the table it is named after",
+			f"WITH {table} AS (SELECT label FROM {table} WHERE amount = 10) SELECT label FROM {table}",
+			["alpha"],
+		),
+		(
+			"a CTE in a nested scope shadows the table only inside that scope",
+			f"SELECT label FROM {table} WHERE amount = 20 "
+			f"AND 'inner' IN (WITH {table} AS (SELECT 'inner' AS label) SELECT label FROM {table})",
+			["beta"],
+		),
+		(
+			"a later CTE of a WITH list is not visible to an earlier one",
+			f"WITH early AS (SELECT label FROM {table} WHERE amount = 30), "
+			f"{table} AS (SELECT 'late' AS label) SELECT label FROM early",
+			["gamma"],
+		),
+		(
+			"under WITH RECURSIVE every CTE of the list is visible to every other (a forward reference)",
+			f"WITH RECURSIVE early AS (SELECT label FROM {table}), "
+			f"{table} AS (SELECT 'late' AS label) SELECT label FROM early",
+			["late"],
+		),
+	]
 
 
-def test_a_cte_body_reads_the_real_table_of_its_own_name():
-	"""Without RECURSIVE a CTE does not see itself: its body reads the table it is named after."""
-	query = (
-		f"WITH {SHEET_TABLE} AS (SELECT label FROM {SHEET_TABLE} WHERE amount = 10) "
-		f"SELECT label FROM {SHEET_TABLE}"
-	)
-	assert _labels(query) == ["alpha"]
-
-
-def test_a_cte_in_a_nested_scope_shadows_only_inside_it():
-	query = (
-		f"SELECT (WITH {SHEET_TABLE} AS (SELECT 'inner' AS label) SELECT label FROM {SHEET_TABLE}) "
-		f"AS shadowed, label FROM {SHEET_TABLE} WHERE amount = 20"
-	)
-	assert run_query(query)["rows"] == [{"shadowed": "inner", "label": "beta"}]
-
-
-def test_a_later_cte_is_not_visible_to_an_earlier_one():
-	query = (
-		f"WITH early AS (SELECT label FROM {SHEET_TABLE} WHERE amount = 30), "
-		f"{SHEET_TABLE} AS (SELECT 'late' AS label) SELECT label FROM early"
-	)
-	assert _labels(query) == ["gamma"]
-
-
-def test_with_recursive_every_cte_of_the_list_is_visible_to_every_other():
-	"""Both databases resolve a forward reference inside WITH RECURSIVE to the later CTE."""
-	query = (
-		f"WITH RECURSIVE early AS (SELECT label FROM {SHEET_TABLE}), "
-		f"{SHEET_TABLE} AS (SELECT 'late' AS label) SELECT label FROM early"
-	)
-	assert _labels(query) == ["late"]
+@pytest.mark.parametrize(
+	("query", "expected"),
+	[pytest.param(query, expected, id=case) for case, query, expected in _bindings(SHEET_TABLE)],
+)
+def test_a_cte_shadows_a_table_exactly_where_the_database_lets_it(query, expected):
+	assert _labels(query) == expected
 
 
 def test_a_recursive_cte_reads_itself():
