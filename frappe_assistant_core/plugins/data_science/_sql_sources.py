@@ -102,8 +102,12 @@ def bound_cte(table: exp.Table) -> exp.CTE | None:
 			entries = parent.expressions
 			position = next(i for i, entry in enumerate(entries) if entry is node)
 			visible = entries if parent.recursive else entries[:position]
-		elif isinstance(parent, exp.Query) and parent.args.get("with_") not in (None, node):
-			visible = parent.args["with_"].expressions
+		elif (
+			isinstance(parent, exp.Query)
+			and (with_ := parent.args.get("with_")) is not None
+			and with_ is not node
+		):
+			visible = with_.expressions
 		else:
 			visible = []
 		for entry in visible:
