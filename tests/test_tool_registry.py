@@ -63,18 +63,18 @@ def test_requires_permission_hides_a_tool_from_users_who_cannot_read_the_doctype
 
 
 def test_tools_for_system_managers_are_not_listed_to_anyone_else():
-	"""execute_python_code and query_and_analyze (required_roles) were listed to users who could never
-	call them; now neither tools/list nor tools/call shows them to anyone without System Manager."""
+	"""execute_python_code (required_roles) was listed to users who could never call it; now neither
+	tools/list nor tools/call shows it to anyone without System Manager. (query_and_analyze has no
+	such gate any more: it reads only what the caller may read, tests/tools/test_query_permissions.py.)"""
 	admin_api.toggle_plugin("data_science", True)
 	admin_api.bulk_toggle_tools(["execute_python_code", "query_and_analyze"], True)
 	user = make_user("fac-not-a-manager@example.com", ["Assistant User", "Assistant Admin"], commit=False)
 	manager = make_user("fac-a-manager@example.com", ["Assistant User", "System Manager"], commit=False)
-	gated = {"execute_python_code", "query_and_analyze"}
-	assert not gated & _names(user)
-	assert gated <= _names(manager)
+	assert "execute_python_code" not in _names(user)
+	assert "execute_python_code" in _names(manager)
 	frappe.set_user(user)
 	with pytest.raises(ToolNotFoundError):
-		get_tool_registry().call_tool("query_and_analyze", {"query": "SELECT 1"})
+		get_tool_registry().call_tool("execute_python_code", {"code": "print(1)"})
 
 
 def test_the_scheduler_job_publishes_a_write_that_bypassed_the_controllers():

@@ -1,30 +1,38 @@
-"""Admission policy of query_and_analyze: one read-only SELECT over tables the user may read.
+"""Admission policy of query_and_analyze: one read-only SELECT that sees only what the user may read.
 
-The statement is parsed by sqlglot into a syntax tree and checked node by node; what then runs is
-the SQL that sqlglot generates back from that checked tree, with every identifier quoted, never the
-text the caller sent, so a construct the parser reads differently from MariaDB (an executable
-`/*! ... */` comment, an odd token such as `1e1lock`) is dropped, quoted or refused, never run as
-MariaDB would have read it. Admitted:
-
-- exactly one statement, a SELECT (or UNION/INTERSECT/EXCEPT of SELECTs, with WITH clauses);
-- tables only of existing, non-virtual DocTypes that the session user may read (`tab<DocType>`), in
-  the site's own database: server tables with no DocType (`tabSessions`, `__Auth`, the system
-  schemas) and the DocTypes that hold replayable credentials are refused;
-- no INTO, no locking clause, no variables, and no function that waits, locks, reads files or is
-  not known to the parser (a stored function can do anything).
+The caller's text is parsed into a syntax tree (_sql_parse.py) and never runs. The tree must be
+exactly one query (SELECT, set operations, WITH) with no INTO, locking clause, variable,
+placeholder, assignment, or function that waits, locks, reads files or is not known to the parser
+(a stored function can do anything). Scope analysis then binds every table name as the database
+would (_sql_sources.py); each real table must be the table of a DocType, and is replaced by a
+derived table of the rows and columns the session user may read, as Frappe's own list query
+builds it (_permitted_rows.py): server tables (`tabSessions`, `__Auth`), other schemas and
+DocTypes the user may not read are refused. What runs is the SQL written back from that tree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import frappe
-import sqlglot
 from frappe import _
 from sqlglot import exp
 
-# DocTypes whose rows are live credentials: reading them lets the reader act as someone else.
-CREDENTIAL_DOCTYPES = frozenset({"OAuth Bearer Token", "OAuth Authorization Code"})
+from frappe_assistant_core.plugins.data_science._permitted_rows import (
+	doctype_of_table,
+	permitted_rows_sql,
+)
+from frappe_assistant_core.plugins.data_science._sql_parse import (
+	on_postgres,
+	parse_statement,
+	quoted,
+	refuse,
+	write,
+)
+from frappe_assistant_core.plugins.data_science._sql_sources import TableReference, bind_sources
+
 # Functions sqlglot does not model (exp.Anonymous) that are safe to run: pure string, number,
-# date and JSON functions of MariaDB. Any other unmodelled name is refused.
+# date and JSON functions of MariaDB and PostgreSQL. Any other unmodelled name is refused.
 SAFE_UNMODELLED_FUNCTIONS = frozenset(
 	"""addtime char_length character_length convert_tz date_add date_sub dayname dayofmonth
 	dayofweek dayofyear elt export_set field find_in_set format from_days get_format hex insert
@@ -36,92 +44,80 @@ SAFE_UNMODELLED_FUNCTIONS = frozenset(
 	json_quote json_search json_type json_unquote json_valid json_value json_query json_merge
 	json_merge_patch json_merge_preserve json_remove json_replace json_set json_insert
 	json_array_append json_array_insert json_detailed json_compact json_loose conv crc32 degrees
-	radians log2 log10 pi sign cot rand uuid uuid_short weight_string nullif""".split()
+	radians log2 log10 pi sign cot rand uuid uuid_short weight_string nullif
+	age make_date make_time make_timestamp make_interval isfinite justify_days justify_hours
+	octet_length quote_literal quote_ident regexp_matches regexp_split_to_array gcd lcm cardinality
+	to_jsonb row_to_json json_build_object jsonb_build_object jsonb_typeof jsonb_array_length
+	jsonb_agg every""".split()
 )
-_DIALECTS = {"mariadb": "mysql", "postgres": "postgres"}
-_FORBIDDEN_NODES = {
-	exp.Into: "INTO",
-	exp.Lock: _("locking clauses (FOR UPDATE, LOCK IN SHARE MODE)"),
-	exp.Parameter: _("variables"),
-	exp.SessionParameter: _("variables"),
-	exp.Placeholder: _("placeholders"),
-	exp.PropertyEQ: _("assignments (:=)"),
-}
+_FORBIDDEN_NODES = (exp.Into, exp.Lock, exp.Parameter, exp.SessionParameter, exp.Placeholder, exp.PropertyEQ)
 
 
-def admit_select(query: str, row_limit: int, user: str | None = None) -> str:
-	"""The SQL to run for `query`, regenerated from its checked syntax tree; else ValidationError.
+def admit_select(query: str, row_limit: int, may_read: Callable[[str], bool]) -> str:
+	"""The SQL to run for `query` as the session user, written back from its checked and rewritten
+	syntax tree; else ValidationError. `may_read(doctype)` says whether the statement may read a
+	DocType at all (a child table's rows need it of their parent DocType).
 
 	A statement without its own LIMIT gets `row_limit`: MariaDB drops the ORDER BY of a derived
 	table that has no LIMIT, and the caller wraps the statement as one."""
-	dialect = _DIALECTS.get(frappe.db.db_type, "mysql")
-	tree = _parse_one(query, dialect)
+	tree = parse_statement(query)
 	if not isinstance(tree, exp.Query):
-		_refuse(_("the statement must be a SELECT (or WITH ... SELECT)"))
-	for node in tree.walk():
-		for node_type, what in _FORBIDDEN_NODES.items():
-			if isinstance(node, node_type):
-				_refuse(_("{0} are not allowed in a read-only query").format(what))
-		if isinstance(node, exp.DML | exp.DDL | exp.Command):
-			_refuse(_("the statement must be a SELECT (or WITH ... SELECT)"))
-		if isinstance(node, exp.Anonymous):
-			_check_function(node.name)
-	_check_tables(tree, user or frappe.session.user)
+		refuse(_("the statement must be a SELECT (or WITH ... SELECT)"))
+	_check_nodes(tree)
+	bound = bind_sources(tree, query)
 	if not tree.args.get("limit"):
 		tree = tree.limit(row_limit, copy=False)
-	# Every identifier quoted: nothing in the regenerated text can be read as a keyword the check
-	# did not see (sqlglot reads `1e1lock` as one name, MariaDB as 1e1 LOCK).
-	return tree.sql(dialect=dialect, comments=False, identify=True)
+	return _with_permitted_rows(write(tree), bound.tables, may_read)
 
 
-def _parse_one(query: str, dialect: str) -> exp.Expression:
-	try:
-		statements = [s for s in sqlglot.parse(query, read=dialect) if s is not None]
-	except sqlglot.errors.SqlglotError as exc:
-		_refuse(_("the statement could not be parsed: {0}").format(str(exc).splitlines()[0]))
-	if len(statements) != 1:
-		_refuse(_("exactly one statement is allowed (found {0})").format(len(statements)))
-	return statements[0]
-
-
-def _check_function(name: str) -> None:
-	if name.lower() not in SAFE_UNMODELLED_FUNCTIONS:
-		_refuse(
-			_("function {0} is not allowed (it may wait, lock, read files or change data)").format(
-				name.upper()
+def _check_nodes(tree: exp.Expression) -> None:
+	for node in tree.walk():
+		if isinstance(node, _FORBIDDEN_NODES):
+			refuse(_("{0} are not allowed in a read-only query").format(_forbidden_what(node)))
+		if isinstance(node, exp.DML | exp.DDL | exp.Command):
+			refuse(_("the statement must be a SELECT (or WITH ... SELECT)"))
+		if isinstance(node, exp.Anonymous) and node.name.lower() not in SAFE_UNMODELLED_FUNCTIONS:
+			refuse(
+				_("function {0} is not allowed (it may wait, lock, read files or change data)").format(
+					node.name.upper()
+				)
 			)
-		)
 
 
-def _check_tables(tree: exp.Expression, user: str) -> None:
-	common_tables = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-	own_database = (frappe.conf.db_name or "").lower()
-	for table in tree.find_all(exp.Table):
-		name = table.name
-		if not table.catalog and not table.db and name.lower() in common_tables:
-			continue
-		if table.catalog or (table.db and table.db.lower() != own_database):
-			_refuse(_("{0} is outside the site's database").format(table.sql()))
-		if not name:
-			_refuse(_("table functions are not allowed"))
-		doctype = _doctype_of_table(name)
-		if doctype is None:
-			_refuse(_("{0} is not the table of a DocType and may not be queried").format(name))
-		if doctype in CREDENTIAL_DOCTYPES:
-			_refuse(_("{0} holds credentials and may not be queried").format(doctype))
-		if not frappe.has_permission(doctype, "read", user=user):
-			_refuse(_("you may not read {0}").format(doctype))
+def _forbidden_what(node: exp.Expression) -> str:
+	if isinstance(node, exp.Into):
+		return "INTO"
+	if isinstance(node, exp.Lock):
+		return _("locking clauses (FOR UPDATE, LOCK IN SHARE MODE)")
+	if isinstance(node, exp.Placeholder):
+		return _("placeholders")
+	if isinstance(node, exp.PropertyEQ):
+		return _("assignments (:=)")
+	return _("variables")
 
 
-def _doctype_of_table(table: str) -> str | None:
-	"""The DocType stored in `table` (`tab<DocType>`), if it is a real, non-virtual DocType."""
-	if not table.startswith("tab") or len(table) == 3:
-		return None
-	doctype = frappe.db.get_value("DocType", table[3:], ["name", "is_virtual"], as_dict=True)
-	if not doctype or doctype.is_virtual:
-		return None
-	return doctype.name
+def _with_permitted_rows(sql: str, tables: list[TableReference], may_read: Callable[[str], bool]) -> str:
+	"""`sql` with each table placeholder replaced by the derived table of that DocType's rows the
+	user may read (built once per DocType)."""
+	built: dict[str, str] = {}
+	for table in tables:
+		_check_own_schema(table)
+		doctype = doctype_of_table(table.name)
+		if doctype not in built:
+			built[doctype] = permitted_rows_sql(doctype, may_read)
+		placeholder = quoted(table.placeholder)
+		if sql.count(placeholder) != 1:  # a fresh random name: anything else is a bug, never run it
+			refuse(_("the statement could not be rewritten"))
+		sql = sql.replace(placeholder, f"({built[doctype]})")
+	return sql
 
 
-def _refuse(reason: str) -> None:
-	frappe.throw(_("query: {0}").format(reason), frappe.ValidationError, title=_("Query not allowed"))
+def _check_own_schema(table: TableReference) -> None:
+	"""A qualified name must name the site's own database (MariaDB) or its `public` schema."""
+	if on_postgres():
+		own = table.schema in ("", "public") and table.catalog in ("", frappe.conf.db_name)
+	else:
+		own = not table.catalog and table.schema in ("", frappe.conf.db_name)
+	if not own:
+		name = ".".join(filter(None, (table.catalog, table.schema, table.name)))
+		refuse(_("{0} is outside the site's database").format(name))

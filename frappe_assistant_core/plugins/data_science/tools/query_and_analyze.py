@@ -1,12 +1,14 @@
-"""query_and_analyze: run one read-only SELECT (System Managers only) and summarise its result.
+"""query_and_analyze: run one read-only SELECT over what the user may read, and summarise its result.
 
-data_science/_sql_policy.py admits exactly one SELECT over tables the user may read, with nothing
-that writes, locks, sleeps or reads files, and regenerates it from its checked syntax tree. That
-statement is wrapped as a derived table with the row limit and run with a statement time limit
-(MariaDB) on a database connection of its own, inside a READ ONLY transaction that is rolled back:
-the database itself refuses any write that might slip past the policy, and the request's own
-transaction is never touched. Text values are cut in the database and the rows kept stop at a byte
-budget, so a huge result never sits in the worker's memory. Statistics come from _analysis.py.
+data_science/_sql_policy.py admits exactly one SELECT with nothing that writes, locks, sleeps or
+reads files, binds every table name by scope analysis, and replaces each real table by a derived
+table of the rows and columns the user may read, built by Frappe's own list query; what runs is
+the SQL written back from that tree. It is wrapped as a derived table with the row limit and run,
+as written, on a database connection of its own, inside a READ ONLY transaction with a statement
+time limit that is rolled back: the database itself refuses any write that might slip past the
+policy, and the request's own transaction is never touched. Text values are cut in the database
+and the rows kept stop at a byte budget, so a huge result never sits in the worker's memory.
+Statistics come from _analysis.py.
 """
 
 from __future__ import annotations
@@ -32,9 +34,14 @@ MAX_VALUE_CHARS = 2_000
 MAX_CELLS = 20_000
 MAX_RESULT_BYTES = 1024 * 1024
 # Result column types whose values can be long: MariaDB's (pymysql FIELD_TYPE: JSON, the BLOBs,
-# VARCHAR, VAR_STRING, STRING) and PostgreSQL's (type OIDs: text, bpchar, varchar).
+# VARCHAR, VAR_STRING, STRING). On PostgreSQL every type but the fixed-size scalars (type OIDs:
+# bool, int2/4/8, oid, float4/8, money, numeric, date, time, timestamp(tz), interval, uuid) comes
+# back as text cut in the database: json, arrays, xml, bytea and the rest, which psycopg2 would
+# otherwise hand over whole, as dicts and lists.
 MARIADB_TEXT_TYPES = frozenset({15, 245, 249, 250, 251, 252, 253, 254})
-POSTGRES_TEXT_TYPES = frozenset({25, 1042, 1043})
+POSTGRES_SCALAR_TYPES = frozenset(
+	{16, 20, 21, 23, 26, 700, 701, 790, 1082, 1083, 1114, 1184, 1186, 1266, 1700, 2950}
+)
 
 
 class QueryAndAnalyzeArguments(BaseModel):
@@ -75,12 +82,12 @@ class QueryAndAnalyze(BaseTool):
 	title = "Run a read-only SQL query"
 	Output = QueryAndAnalyzeOutput
 	description = (
-		"Run a single read-only SQL SELECT against the site database and get the rows (at most "
-		"`limit`) with a summary of each column. Anything that could write, lock or wait is refused. "
-		"System Manager only."
+		"Run a single read-only SQL SELECT over the site's DocType tables and get the rows (at most "
+		"`limit`) with a summary of each column. Every table reads only the records and fields you "
+		"may read, as in list views; other tables, and anything that could write, lock or wait, are "
+		"refused."
 	)
 	Arguments = QueryAndAnalyzeArguments
-	required_roles = ("System Manager",)
 	dependencies = ("pandas", "numpy", "sqlglot")
 
 	def execute(self, args: QueryAndAnalyzeArguments) -> dict:
@@ -88,7 +95,7 @@ class QueryAndAnalyze(BaseTool):
 		from frappe_assistant_core.plugins.data_science import _analysis
 		from frappe_assistant_core.plugins.data_science._sql_policy import admit_select
 
-		statement = admit_select(args.query, row_limit=args.limit + 1)
+		statement = admit_select(args.query, row_limit=args.limit + 1, may_read=may_read)
 		rows, truncated = fetch_bounded(statement, args.limit)
 		return {
 			"columns": list(rows[0]) if rows else [],
@@ -97,6 +104,12 @@ class QueryAndAnalyze(BaseTool):
 			"truncated": truncated,
 			"analysis": _analysis.summarize_rows(rows, args.analysis_type == "statistical"),
 		}
+
+
+def may_read(doctype: str) -> bool:
+	"""Whether a statement may read `doctype` at all: the user's read permission on it (rows and
+	fields are then those frappe.get_list gives them; a child table's follow its parent DocType)."""
+	return frappe.has_permission(doctype, ptype="read")
 
 
 def fetch_bounded(statement: str, limit: int) -> tuple[list[dict], bool]:
@@ -125,11 +138,15 @@ def fetch_bounded(statement: str, limit: int) -> tuple[list[dict], bool]:
 
 
 @contextmanager
-def read_only_connection() -> Iterator:
-	"""A database connection of the site's own, in a READ ONLY transaction rolled back at the end.
+def read_only_connection() -> Iterator[frappe._dict]:
+	"""A connection of the site's own, in a READ ONLY transaction with a statement time limit,
+	rolled back and closed at the end.
 
 	A transaction's access mode cannot change once it has started, and the request's transaction
-	has; a second connection (as Frappe's read replica support opens one) can start read-only."""
+	has, so this is a second connection (as Frappe's read replica support opens one). It is the
+	driver's own connection that Frappe's `get_connection()` makes: Frappe's `db.sql` rewrites the
+	text of every statement on PostgreSQL (backticks, numbers after comparisons, `from tab...`),
+	and the statement that runs must be the one the policy admitted."""
 	conf = frappe.conf
 	credentials = {
 		"host": conf.db_host,
@@ -140,27 +157,43 @@ def read_only_connection() -> Iterator:
 	}
 	if conf.get("db_socket"):  # a v16 setting; v15's get_db() takes no socket and never needs one
 		credentials["socket"] = conf.db_socket
-	db = frappe.database.get_db(**credentials)
-	db.connect()
+	database = frappe.database.get_db(**credentials)
+	connection = database.get_connection()
 	try:
-		db.begin(read_only=True)
-		yield db
+		cursor = connection.cursor()
+		if database.db_type == "postgres":
+			cursor.execute("SET TRANSACTION READ ONLY")
+			cursor.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_SECONDS * 1000}")
+		else:
+			cursor.execute("START TRANSACTION READ ONLY")
+		yield frappe._dict(
+			cursor=cursor,
+			db_type=database.db_type,
+			errors=(
+				database.ProgrammingError,
+				database.OperationalError,
+				database.DataError,
+				database.InternalError,
+			),
+		)
 	finally:
 		try:
-			db.rollback()
+			connection.rollback()
 		finally:
-			db.close()
+			connection.close()
 
 
-def run_read_only(db, sql: str) -> tuple[list[dict], tuple]:
-	"""Rows and cursor description of `sql` on `db` (a read_only_connection), with a time limit."""
+def run_read_only(db: frappe._dict, sql: str) -> tuple[list[dict], tuple]:
+	"""Rows and cursor description of `sql` on `db` (a read_only_connection), run as it is."""
 	if db.db_type == "mariadb":
 		sql = f"SET STATEMENT max_statement_time={STATEMENT_TIMEOUT_SECONDS} FOR {sql}"
 	try:
-		rows = list(db.sql(sql, as_dict=True))
-		return rows, tuple(db.get_description() or ())
-	except (db.ProgrammingError, db.OperationalError, db.DataError, db.InternalError) as exc:
-		reason = exc.args[-1] if exc.args else str(exc)
+		db.cursor.execute(sql)
+		description = tuple(db.cursor.description or ())
+		names = [column[0] for column in description]
+		return [dict(zip(names, row, strict=True)) for row in db.cursor.fetchall()], description
+	except db.errors as exc:
+		reason = str(exc.args[-1] if exc.args else exc).strip().splitlines()[0]
 		frappe.throw(
 			_("query: the database refused the statement: {0}").format(reason),
 			frappe.ValidationError,
@@ -172,8 +205,8 @@ def _bounded_column(name: str, type_code) -> str:
 	"""The select-list entry of one result column: text and binary values cut in the database."""
 	if frappe.db.db_type == "postgres":
 		quoted = '"' + name.replace('"', '""') + '"'
-		is_text = type_code in POSTGRES_TEXT_TYPES
-	else:
-		quoted = "`" + name.replace("`", "``") + "`"
-		is_text = type_code in MARIADB_TEXT_TYPES
-	return f"LEFT({quoted}, {MAX_VALUE_CHARS}) AS {quoted}" if is_text else quoted
+		if type_code in POSTGRES_SCALAR_TYPES:
+			return quoted
+		return f"LEFT(CAST({quoted} AS TEXT), {MAX_VALUE_CHARS}) AS {quoted}"
+	quoted = "`" + name.replace("`", "``") + "`"
+	return f"LEFT({quoted}, {MAX_VALUE_CHARS}) AS {quoted}" if type_code in MARIADB_TEXT_TYPES else quoted
