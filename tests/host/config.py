@@ -7,6 +7,7 @@ workers, the HTTP server) gets the same values, so they share one database, Redi
 from __future__ import annotations
 
 import base64
+import configparser
 import hashlib
 import os
 from pathlib import Path
@@ -20,9 +21,23 @@ ASSETS_DIR = STATE_DIR / "assets"
 
 DB_HOST = os.environ.get("FAC_DB_HOST", "127.0.0.1")
 DB_PORT = int(os.environ.get("FAC_DB_PORT", "3306"))
-# A MariaDB account allowed to create databases and users over TCP (made by tests/host/setup.sh).
-DB_ROOT_USER = os.environ.get("FAC_DB_ROOT_USER", "fac_root")
-DB_ROOT_PASSWORD = os.environ.get("FAC_DB_ROOT_PASSWORD", "fac_root")
+# The MariaDB account that creates and drops the host's site databases and users over TCP. setup.sh
+# makes it with a generated password, allowed no more than that on databases named fac_*, and keeps
+# its credentials in this MySQL option file (mode 600); FAC_DB_ROOT_USER/PASSWORD override it.
+DB_ADMIN_FILE = STATE_DIR / "mariadb.cnf"
+
+
+def _db_admin() -> tuple[str, str]:
+	parser = configparser.ConfigParser(interpolation=None)
+	parser.read(DB_ADMIN_FILE)
+	client = parser["client"] if parser.has_section("client") else {}
+	return (
+		os.environ.get("FAC_DB_ROOT_USER") or client.get("user", ""),
+		os.environ.get("FAC_DB_ROOT_PASSWORD") or client.get("password", ""),
+	)
+
+
+DB_ROOT_USER, DB_ROOT_PASSWORD = _db_admin()
 REDIS_URL = os.environ.get("FAC_REDIS_URL", "redis://127.0.0.1:6379")
 # Apps installed on the test site: ours, plus a test app that contributes external tools.
 TEST_APPS = "frappe_assistant_core,fac_test_tools"
