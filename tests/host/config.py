@@ -51,6 +51,11 @@ def site_dir(db_name: str) -> Path:
 	return SITES_DIR / db_name
 
 
+def bench_id(db_name: str) -> str:
+	"""The site's RQ queue names start with this (each host site is a bench of its own)."""
+	return f"fac-host-{db_name}"
+
+
 def site_env(db_name: str, apps: str = "frappe_assistant_core") -> dict[str, str]:
 	"""Environment of every process that serves or tests the site `db_name`."""
 	return {
@@ -78,6 +83,9 @@ def extra_config() -> dict[str, str]:
 	"""Config hook called by the host's config loader (see MONOFRAME_EXTRA_CONFIG)."""
 	return {
 		"encryption_key": os.environ["FAC_ENCRYPTION_KEY"],
+		# Named, not derived from the working directory as the host does, so that dropping the site
+		# can find its queues (tests.host.site_redis).
+		"bench_id": bench_id(os.environ["DB_NAME"]),
 		# The host has no realtime (socket.io) server, which a bench runs beside the web workers; this
 		# site config key makes the desk not try to connect to one.
 		"disable_async": True,

@@ -10,7 +10,7 @@ import os
 import shutil
 import time
 
-from tests.host import config, shim
+from tests.host import config, shim, site_redis
 
 
 def _prepare_dirs(db_name: str) -> None:
@@ -167,7 +167,7 @@ def site_exists(db_name: str) -> bool:
 
 
 def drop_site(db_name: str) -> None:
-	"""Drop the site's database and user and delete its folder. Safe to call twice."""
+	"""Drop the site's database and user, its Redis keys and its folder. Safe to call twice."""
 	import MySQLdb
 
 	conn = MySQLdb.connect(
@@ -180,4 +180,5 @@ def drop_site(db_name: str) -> None:
 			cur.execute(f"DROP USER IF EXISTS '{db_name}'@'{host}'")
 	finally:
 		conn.close()
+	site_redis.drop_site_keys(db_name)
 	shutil.rmtree(config.site_dir(db_name), ignore_errors=True)
