@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
 	bench.add_argument("args", nargs=argparse.REMAINDER)
 	args = parser.parse_args(argv)
 
+	if args.command in ("migrate", "serve", "bench") and not config.site_dir(args.site).is_dir():
+		parser.exit(2, f"{parser.prog}: no host site {args.site} (create it with `new-site {args.site}`)\n")
 	_enter_site(args.site, args.apps)
 	from tests.host import site as host_site
 
@@ -99,9 +101,19 @@ def _bench(site: str, args: list[str]) -> int:
 		commands.extend(getattr(module, "commands", []))
 	group = click.Group("bench", commands={c.name: c for c in commands})
 	os.chdir(config.site_dir(site))
-	return (
-		group.main(args=args, prog_name="bench", obj=frappe._dict(sites=[site]), standalone_mode=False) or 0
-	)
+	try:
+		return (
+			group.main(args=args, prog_name="bench", obj=frappe._dict(sites=[site]), standalone_mode=False)
+			or 0
+		)
+	except click.ClickException as error:  # a bad option or argument: one line, no traceback
+		ctx = getattr(error, "ctx", None)
+		hint = f" (see `{ctx.command_path} --help`)" if ctx else ""
+		click.echo(f"Error: {error.format_message()}{hint}", err=True)
+		return error.exit_code
+	except click.Abort:
+		click.echo("Aborted!", err=True)
+		return 1
 
 
 if __name__ == "__main__":
