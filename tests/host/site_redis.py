@@ -56,7 +56,9 @@ def _job_keys(conn: redis.Redis, queue_prefix: str) -> set[bytes]:
 	}
 	if not ids:
 		return set()
-	return {k for k in conn.scan_iter(match="rq:*", count=1000) if k.count(b":") >= 2 and k.split(b":")[2] in ids}
+	return {
+		k for k in conn.scan_iter(match="rq:*", count=1000) if k.count(b":") >= 2 and k.split(b":")[2] in ids
+	}
 
 
 def _worker_keys(conn: redis.Redis, queue_prefix: str) -> list[bytes]:
