@@ -1,0 +1,75 @@
+"""The throwaway host sites of a test run: one per pytest-xdist worker, made at once, dropped at the end.
+
+The controlling pytest process creates them before the workers start (each worker then only
+connects to its own), printing a line every 10 s while they are made, and drops them, with their
+Redis keys, after the last worker is done. A run in one process gets one site the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+
+from tests.host import config
+
+
+def names(count: int) -> list[str]:
+	"""Database names for `count` sites: FAC_TEST_DB (then FAC_TEST_DB_1, ...), else random ones."""
+	fixed = os.environ.get("FAC_TEST_DB")
+	if fixed:
+		return [fixed if i == 0 else f"{fixed}_{i}" for i in range(count)]
+	run = uuid.uuid4().hex[:8]
+	return [f"fac_test_{run}" if count == 1 else f"fac_test_{run}_{i}" for i in range(count)]
+
+
+def create(sites: list[str], apps: str, say: Callable[[str], None]) -> str | None:
+	"""Create every site at the same time; returns None, or what failed with the end of its log."""
+	started = time.monotonic()
+	logs = {name: config.STATE_DIR / f"{name}.new-site.log" for name in sites}
+	config.STATE_DIR.mkdir(parents=True, exist_ok=True)
+	running = {}
+	for name in sites:
+		with open(logs[name], "w") as out:
+			running[name] = subprocess.Popen(
+				[sys.executable, "-m", "tests.host", "new-site", name],
+				stdout=out,
+				stderr=subprocess.STDOUT,
+				cwd=str(config.REPO),
+				env={**os.environ, **config.site_env(name, apps)},
+			)
+	say(f"creating {len(sites)} test site{'s' if len(sites) > 1 else ''}: {', '.join(sites)}")
+	next_line = 10.0
+	while any(p.poll() is None for p in running.values()):
+		time.sleep(0.5)
+		elapsed = time.monotonic() - started
+		if elapsed >= next_line:
+			say(f"creating test sites: {elapsed:.0f} s, {_last_line(logs[sites[0]])}")
+			next_line += 10
+	for name, process in running.items():
+		if process.returncode:
+			return (
+				f"could not create the test site {name} (see {logs[name]}):\n{logs[name].read_text()[-3000:]}"
+			)
+	say(f"test sites created in {time.monotonic() - started:.0f} s")
+	return None
+
+
+def drop(sites: list[str]) -> None:
+	"""Drop each site's database, user, Redis keys and folder."""
+	from tests.host import site as host_site
+
+	for name in sites:
+		host_site.drop_site(name)
+
+
+def _last_line(path) -> str:
+	try:
+		text = path.read_text(errors="replace")[-2000:]
+	except OSError:
+		return ""
+	lines = [line.strip() for line in text.replace("\r", "\n").splitlines() if line.strip()]
+	return lines[-1][:90] if lines else ""
