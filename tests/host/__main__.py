@@ -1,7 +1,8 @@
 """Command line of the test host: `python -m tests.host COMMAND SITE [...]`.
 
-new-site, migrate, drop-site, serve and bench mirror `bench new-site` + `install-app`,
-`bench migrate`, `bench drop-site`, `bench serve` and `bench --site SITE <app command>`.
+new-site, migrate, drop-site, serve, worker, schedule and bench mirror `bench new-site` +
+`install-app`, `bench migrate`, `bench drop-site`, `bench serve`, `bench worker`, `bench schedule`
+and `bench --site SITE <app command>`.
 Every command runs with the site's environment (tests.host.config.site_env).
 """
 
@@ -29,8 +30,16 @@ def main(argv: list[str] | None = None) -> int:
 	parser = argparse.ArgumentParser(prog="python -m tests.host")
 	parser.add_argument("--apps", help="comma separated apps to install (default: frappe_assistant_core)")
 	sub = parser.add_subparsers(dest="command", required=True)
-	for name in ("new-site", "migrate", "drop-site", "ensure-site"):
+	for name in ("new-site", "migrate", "drop-site", "schedule"):
 		sub.add_parser(name).add_argument("site")
+	ensure = sub.add_parser("ensure-site", help="create the site, or migrate it if it exists")
+	ensure.add_argument("site")
+	ensure.add_argument(
+		"--dev", action="store_true", help="then turn its scheduler on and name it after the app"
+	)
+	worker = sub.add_parser("worker")
+	worker.add_argument("site")
+	worker.add_argument("--queue", default="short,default,long")
 	serve = sub.add_parser("serve")
 	serve.add_argument("site")
 	serve.add_argument("--host", default="127.0.0.1")
@@ -41,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 	bench.add_argument("args", nargs=argparse.REMAINDER)
 	args = parser.parse_args(argv)
 
-	if args.command in ("migrate", "serve", "bench") and not config.site_dir(args.site).is_dir():
+	if (
+		args.command in ("migrate", "serve", "bench", "worker", "schedule")
+		and not config.site_dir(args.site).is_dir()
+	):
 		parser.exit(2, f"{parser.prog}: no host site {args.site} (create it with `new-site {args.site}`)\n")
 	_enter_site(args.site, args.apps)
 	from tests.host import site as host_site
@@ -61,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
 		else:
 			seconds = host_site.create_site(args.site)
 			print(f"Site {args.site} created in {seconds:.1f}s")
+		if args.dev:
+			host_site.configure_dev_site()
+	elif args.command in ("worker", "schedule"):
+		from tests.host import processes
+
+		if args.command == "worker":
+			return processes.run_worker(args.site, args.queue)
+		return processes.run_scheduler(args.site)
 	elif args.command == "serve":
 		return _serve(args)
 	elif args.command == "bench":

@@ -79,9 +79,9 @@ def site_env(db_name: str, apps: str = "frappe_assistant_core") -> dict[str, str
 	}
 
 
-def extra_config() -> dict[str, str]:
+def extra_config() -> dict[str, str | int | bool]:
 	"""Config hook called by the host's config loader (see MONOFRAME_EXTRA_CONFIG)."""
-	return {
+	extra = {
 		"encryption_key": os.environ["FAC_ENCRYPTION_KEY"],
 		# Named, not derived from the working directory as the host does, so that dropping the site
 		# can find its queues (tests.host.site_redis).
@@ -90,3 +90,7 @@ def extra_config() -> dict[str, str]:
 		# site config key makes the desk not try to connect to one.
 		"disable_async": True,
 	}
+	if os.environ.get("FAC_SCHEDULER_TICK"):
+		# Seconds between the scheduler's checks for due jobs (a bench's scheduler_tick_interval).
+		extra["scheduler_tick_interval"] = int(os.environ["FAC_SCHEDULER_TICK"])
+	return extra

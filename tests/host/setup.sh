@@ -19,42 +19,9 @@ case "${1:-}" in
 	*) echo "usage: bash tests/host/setup.sh [--dev-site]" >&2; exit 2 ;;
 esac
 mkdir -p "$LOGS"
-log() { printf '[setup] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-
-# --- progress ----------------------------------------------------------------------------------------
-# The last line a step wrote, without carriage-return progress bars or long URLs.
-last_line() {
-	tail -c 4000 "$1" 2>/dev/null | tr '\r' '\n' | sed -E 's#[a-z]+://[^ ]*/##g' | grep -v '^[[:space:]]*$' \
-		| tail -n 1 | cut -c1-100
-}
-# step NAME COMMAND...: COMMAND's output into $LOGS/NAME.log, a line every 10 s while it runs.
-step() {
-	local name=$1 out="$LOGS/$1.log" started=$SECONDS next=10 rc=0 pid
-	shift
-	"$@" >"$out" 2>&1 &
-	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
-		sleep 1
-		if ((SECONDS - started >= next)); then
-			log "$name: $((SECONDS - started)) s, $(last_line "$out")"
-			next=$((next + 10))
-		fi
-	done
-	wait "$pid" || rc=$?
-	if [ "$rc" != 0 ]; then
-		log "$name failed (exit $rc); the end of $out:"
-		tail -n 25 "$out" | sed 's/^/    /' >&2
-		return "$rc"
-	fi
-	if ((SECONDS - started >= 3)); then log "$name: done in $((SECONDS - started)) s"; fi
-}
-# wait_all PID...: wait for every background step; fails if one did.
-wait_all() {
-	local rc=0 pid
-	for pid in "$@"; do wait "$pid" || rc=1; done
-	return "$rc"
-}
+# log, step (a command with its output in $LOGS/NAME.log and a line every 10 s), wait_all.
+source tests/host/progress.sh
 
 # --- Debian packages ---------------------------------------------------------------------------------
 # Another apt or dpkg (unattended-upgrades, a second terminal) may hold their locks: wait for it.
@@ -229,8 +196,6 @@ build_assets() {
 	done
 	node tests/host/assets/build.js --out "$STATE/assets" --host-app monoframe "${app_args[@]}"
 }
-# (Steps are started with & and waited for: a function called where bash ignores `set -e`, as on
-# the left of ||, would carry on after a failed command.)
 venv_and_assets() {
 	local pids=() why
 	npm_step npm-assets tests/host/assets &

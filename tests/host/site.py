@@ -111,6 +111,28 @@ def complete_setup() -> None:
 		frappe.destroy()
 
 
+def configure_dev_site() -> None:
+	"""What a bench site in use has: the scheduler on (new sites start with it off, as on a bench,
+	where `bench enable-scheduler` turns it on) and the site named after the app it serves, so the
+	login page and the desk say Frappe Assistant Core rather than the host's own name."""
+	_prepare_dirs(os.environ["DB_NAME"])
+	import frappe
+	from frappe.utils import scheduler
+
+	from frappe_assistant_core.hooks import app_title
+
+	frappe.init()
+	frappe.connect()
+	try:
+		scheduler.enable_scheduler()
+		# The login page reads Website Settings first, where the host's install wrote its own name.
+		frappe.db.set_single_value("System Settings", "app_name", app_title)
+		frappe.db.set_single_value("Website Settings", "app_name", app_title)
+		frappe.db.commit()
+	finally:
+		frappe.destroy()
+
+
 def install_app(app: str) -> None:
 	"""What Frappe's install_app does for an app on a bench (the host only supports itself)."""
 	import frappe
@@ -131,6 +153,9 @@ def install_app(app: str) -> None:
 	set_all_patches_as_completed(app)
 	for fn in app_hooks.get("after_install", []):
 		frappe.get_attr(fn)()
+	# Every app's after_app_install (the framework's makes the app's desktop icon).
+	for fn in frappe.get_hooks("after_app_install"):
+		frappe.get_attr(fn)(app)
 	sync_jobs()
 	sync_fixtures(app)
 	sync_customizations(app)
