@@ -6,6 +6,9 @@ with its Redis keys at the end (FAC_KEEP_SITE=1 keeps them for debugging). With 
 the suite runs against that existing bench site instead (see docs/testing.md); with
 FAC_REUSE_SITE=NAME, against the existing host site NAME. A site the session did not create is
 recorded first and put back as it was at the end (tests/support/site_state.py).
+
+FAC_TEST_DB_TYPE=postgres makes the session's site a PostgreSQL one and runs only the tests marked
+`postgres` (scripts/run-tests runs that pass after the MariaDB one; see docs/testing.md).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ import frappe  # noqa: E402
 
 from tests.support import site_state  # noqa: E402
 
+#: The database of this session's site, fixed before collection (which deselects by it).
+SESSION_DB_TYPE = config.session_db_type()
+
 
 def _uses_existing_site() -> bool:
 	return bootstrap.on_real_bench() or bool(os.environ.get("FAC_REUSE_SITE"))
@@ -39,6 +45,9 @@ def _workers(config) -> int:
 
 
 def pytest_configure(config):
+	config.addinivalue_line(
+		"markers", "postgres: also holds on PostgreSQL (scripts/run-tests runs it again on a PostgreSQL site)"
+	)
 	if _uses_existing_site() and _workers(config) > 1:
 		raise pytest.UsageError(
 			"a run on an existing site (FAC_TEST_SITE, FAC_REUSE_SITE) runs in one process: -n 0"
@@ -53,14 +62,14 @@ def pytest_sessionstart(session):
 		return
 	from tests.support import session_sites
 
-	config.fac_sites = session_sites.names(max(1, _workers(config)))
+	config.fac_sites = session_sites.names(max(1, _workers(config)), SESSION_DB_TYPE)
 	capture = config.pluginmanager.getplugin("capturemanager")
 
 	def say(line: str) -> None:
 		with capture.global_and_fixture_disabled():
 			print(f"[tests] {line}", flush=True)
 
-	failed = session_sites.create(config.fac_sites, os.environ["FAC_HOST_APPS"], say)
+	failed = session_sites.create(config.fac_sites, os.environ["FAC_HOST_APPS"], SESSION_DB_TYPE, say)
 	if failed:
 		session_sites.drop(config.fac_sites)
 		pytest.exit(failed, returncode=3)
@@ -89,7 +98,7 @@ def test_site(request):
 		return
 	config_ = request.config
 	name = config_.workerinput["fac_site"] if hasattr(config_, "workerinput") else config_.fac_sites[0]
-	os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"]))
+	os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"], SESSION_DB_TYPE))
 	bootstrap.connect()
 	try:
 		yield name
@@ -107,6 +116,18 @@ def _existing_site():
 			pytest.exit(f"FAC_REUSE_SITE: no host site {name}", returncode=3)
 		os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"]))
 	bootstrap.connect()
+	if frappe.db.db_type != SESSION_DB_TYPE:
+		pytest.exit(
+			f"{name} runs on {frappe.db.db_type}: set FAC_TEST_DB_TYPE={frappe.db.db_type} for it",
+			returncode=3,
+		)
+	if SESSION_DB_TYPE == "postgres":
+		# tests/support/site_state.py reads MariaDB's catalog (SHOW CREATE TABLE, auto_increment).
+		pytest.exit(
+			f"{name}: a site the tests did not create is put back as found on MariaDB only; "
+			"the PostgreSQL pass runs on a throwaway host site",
+			returncode=3,
+		)
 	before = site_state.record()
 	try:
 		yield name
@@ -118,6 +139,21 @@ def _existing_site():
 			with open(report, "w") as out:
 				out.writelines(f"{line}\n" for line in _RESTORED)
 		frappe.destroy()
+
+
+def pytest_report_header() -> str:
+	return f"test site database: {SESSION_DB_TYPE}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+	"""On a PostgreSQL site only the tests marked `postgres` run: the others are not claimed to hold there."""
+	if SESSION_DB_TYPE != "postgres":
+		return
+	kept = [item for item in items if item.get_closest_marker("postgres")]
+	left_out = [item for item in items if not item.get_closest_marker("postgres")]
+	if left_out:
+		config.hook.pytest_deselected(items=left_out)
+		items[:] = kept
 
 
 #: What putting an existing site back changed, for the terminal summary.

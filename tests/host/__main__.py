@@ -3,7 +3,8 @@
 new-site, migrate, drop-site, serve, worker, schedule and bench mirror `bench new-site` +
 `install-app`, `bench migrate`, `bench drop-site`, `bench serve`, `bench worker`, `bench schedule`
 and `bench --site SITE <app command>`.
-Every command runs with the site's environment (tests.host.config.site_env).
+Every command runs with the site's environment (tests.host.config.site_env); `--db-type postgres`
+makes a new site on PostgreSQL, and an existing site stays on the database it was created on.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ sys.path.insert(0, str(REPO))
 from tests.host import config  # noqa: E402
 
 
-def _enter_site(site: str, apps: str | None) -> None:
-	os.environ.update(config.site_env(site, apps or os.environ.get("FAC_HOST_APPS", "frappe_assistant_core")))
+def _enter_site(site: str, apps: str | None, db_type: str | None) -> None:
+	apps = apps or os.environ.get("FAC_HOST_APPS", "frappe_assistant_core")
+	os.environ.update(config.site_env(site, apps, db_type))
 	from tests.host import bootstrap
 
 	bootstrap.activate()
@@ -29,6 +31,11 @@ def _enter_site(site: str, apps: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
 	parser = argparse.ArgumentParser(prog="python -m tests.host")
 	parser.add_argument("--apps", help="comma separated apps to install (default: frappe_assistant_core)")
+	parser.add_argument(
+		"--db-type",
+		choices=("mariadb", "postgres"),
+		help="database of a new site (default: FAC_TEST_DB_TYPE, else mariadb); an existing site keeps its own",
+	)
 	sub = parser.add_subparsers(dest="command", required=True)
 	for name in ("new-site", "migrate", "drop-site", "schedule"):
 		sub.add_parser(name).add_argument("site")
@@ -55,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 		and not config.site_dir(args.site).is_dir()
 	):
 		parser.exit(2, f"{parser.prog}: no host site {args.site} (create it with `new-site {args.site}`)\n")
-	_enter_site(args.site, args.apps)
+	_enter_site(args.site, args.apps, args.db_type)
 	from tests.host import site as host_site
 
 	if args.command == "new-site":

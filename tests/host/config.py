@@ -38,6 +38,27 @@ def _db_admin() -> tuple[str, str]:
 
 
 DB_ROOT_USER, DB_ROOT_PASSWORD = _db_admin()
+# PostgreSQL for the sites of the `postgres` pass: a superuser that may create databases and roles.
+# tests/host/setup.sh starts a private cluster (with a generated password) when none lets it in and
+# writes the address and password in use to STATE_DIR/postgres.env; the environment overrides it.
+
+
+def _postgres_env() -> dict[str, str]:
+	try:
+		lines = (STATE_DIR / "postgres.env").read_text().splitlines()
+	except FileNotFoundError:
+		return {}
+	return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def _pg(name: str, default: str) -> str:
+	return os.environ.get(name) or _postgres_env().get(name) or default
+
+
+PG_HOST = _pg("FAC_PG_HOST", "127.0.0.1")
+PG_PORT = int(_pg("FAC_PG_PORT", "5432"))
+PG_ROOT_USER = _pg("FAC_PG_ROOT_USER", "postgres")
+PG_ROOT_PASSWORD = _pg("FAC_PG_ROOT_PASSWORD", "fac_root")
 REDIS_URL = os.environ.get("FAC_REDIS_URL", "redis://127.0.0.1:6379")
 # Apps installed on the test site: ours, plus a test app that contributes external tools.
 TEST_APPS = "frappe_assistant_core,fac_test_tools"
@@ -45,6 +66,14 @@ TEST_APPS = "frappe_assistant_core,fac_test_tools"
 
 def _derived(db_name: str, purpose: str) -> bytes:
 	return hashlib.sha256(f"fac-host:{db_name}:{purpose}".encode()).digest()
+
+
+def session_db_type() -> str:
+	"""The database of the test session's site: FAC_TEST_DB_TYPE, `mariadb` (default) or `postgres`."""
+	db_type = os.environ.get("FAC_TEST_DB_TYPE") or "mariadb"
+	if db_type not in ("mariadb", "postgres"):
+		raise ValueError(f"FAC_TEST_DB_TYPE must be mariadb or postgres, not {db_type!r}")
+	return db_type
 
 
 def site_dir(db_name: str) -> Path:
@@ -56,12 +85,25 @@ def bench_id(db_name: str) -> str:
 	return f"fac-host-{db_name}"
 
 
-def site_env(db_name: str, apps: str = "frappe_assistant_core") -> dict[str, str]:
-	"""Environment of every process that serves or tests the site `db_name`."""
+def recorded_db_type(db_name: str) -> str | None:
+	"""The database an existing host site was created on (written by site.create_site)."""
+	try:
+		return (site_dir(db_name) / "db_type").read_text().strip()
+	except FileNotFoundError:
+		return None
+
+
+def site_env(db_name: str, apps: str = "frappe_assistant_core", db_type: str | None = None) -> dict[str, str]:
+	"""Environment of every process that serves or tests the site `db_name`: on the database the
+	site was created on, else on `db_type`, else on session_db_type(). FAC_TEST_DB_TYPE is part of
+	it, so child processes agree on the database."""
+	db_type = recorded_db_type(db_name) or db_type or session_db_type()
+	postgres = db_type == "postgres"
 	return {
-		"DB_TYPE": "mariadb",
-		"DB_HOST": DB_HOST,
-		"DB_PORT": str(DB_PORT),
+		"FAC_TEST_DB_TYPE": db_type,
+		"DB_TYPE": db_type,
+		"DB_HOST": PG_HOST if postgres else DB_HOST,
+		"DB_PORT": str(PG_PORT if postgres else DB_PORT),
 		"DB_NAME": db_name,
 		"DB_USER": db_name,
 		"DB_PASSWORD": base64.b32encode(_derived(db_name, "db"))[:20].decode().lower(),

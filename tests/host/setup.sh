@@ -4,7 +4,7 @@
 #   bash tests/host/setup.sh             what the test suite needs (scripts/run-tests)
 #   bash tests/host/setup.sh --dev-site  only what the dev site needs (scripts/serve-dev-site):
 #                                        no browser, no test npm packages, no MCP client environments
-# Services already running (MariaDB, Redis on 127.0.0.1) are used as they are. Independent steps run
+# Services already running (MariaDB, Redis, PostgreSQL on 127.0.0.1) are used as they are. Independent steps run
 # at the same time; a step that takes more than a few seconds prints a line every 10 s, and its
 # whole output goes to .host/setup-logs/STEP.log (the end of it is shown if the step fails).
 set -euo pipefail
@@ -19,54 +19,19 @@ case "${1:-}" in
 	*) echo "usage: bash tests/host/setup.sh [--dev-site]" >&2; exit 2 ;;
 esac
 mkdir -p "$LOGS"
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # log, step (a command with its output in $LOGS/NAME.log and a line every 10 s), wait_all.
 source tests/host/progress.sh
 
 # --- Debian packages ---------------------------------------------------------------------------------
-# Another apt or dpkg (unattended-upgrades, a second terminal) may hold their locks: wait for it.
-apt_lock_holder() {
-	local file inode
-	for file in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock; do
-		[ -e "$file" ] || continue
-		inode=$(stat -c %i "$file")
-		awk -v inode="$inode" '{for (i = 2; i <= NF; i++) if ($i ~ /^[0-9a-f]+:[0-9a-f]+:[0-9]+$/) {
-			split($i, dev, ":"); if (dev[3] == inode) {print $(i - 1); exit}}}' /proc/locks
-	done | head -n 1
-}
-wait_for_apt() {
-	local pid waited=0
-	while pid=$(apt_lock_holder) && [ -n "$pid" ]; do
-		if ((waited % 30 == 0)); then
-			log "waiting for the apt/dpkg lock held by $(ps -o comm= -p "$pid" 2>/dev/null || echo ?) (pid $pid), ${waited} s so far"
-		fi
-		sleep 5
-		waited=$((waited + 5))
-	done
-}
-# apt_get ARGS...: apt-get, retried while another process holds its lock.
-apt_get() {
-	local try rc
-	for try in 1 2 3 4 5 6; do
-		wait_for_apt
-		rc=0
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" || rc=$?
-		[ "$rc" = 0 ] && return 0
-		[ -n "$(apt_lock_holder)" ] || return "$rc"
-		log "apt-get $1: the lock was taken meanwhile; trying again ($try)"
-	done
-	return "$rc"
-}
-install_packages() {
-	apt_get update
-	apt_get install -y --no-install-recommends "$@"
-}
+# apt_get / install_packages: apt-get that waits for a busy apt or dpkg lock (tests/host/apt.sh).
+source tests/host/apt.sh
 
 # bubblewrap and libseccomp2: the sandbox of the data_science plugin's execute_python_code.
 # nodejs and npm: the desk's asset build (and the JavaScript and browser tests).
 wanted=(mariadb-server mariadb-client redis-server libmariadb-dev pkg-config build-essential
 	bubblewrap libseccomp2)
-[ "$MODE" = suite ] && wanted+=(chromium)  # the browser tests drive Debian's Chromium
+# The browser tests drive Debian's Chromium; the PostgreSQL pass loads a site's schema with psql.
+[ "$MODE" = suite ] && wanted+=(chromium postgresql-client)
 missing=()
 for pkg in "${wanted[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
@@ -261,6 +226,11 @@ if [ "$MODE" = suite ]; then
 	pids+=($!)
 	step clients-python python_clients &
 	pids+=($!)
+	# PostgreSQL for the tests marked `postgres`: the server on 127.0.0.1:5432 if it lets its
+	# superuser in, else a private cluster under the state dir (tests/host/postgres.sh writes the
+	# address in use to the state dir's postgres.env, which tests/host/config.py reads).
+	step postgres bash tests/host/postgres.sh &
+	pids+=($!)
 fi
 if ! wait_all "${pids[@]}"; then
 	log "setup failed (logs in $LOGS)"
@@ -271,4 +241,5 @@ log "ready: mariadb $(mariadb-admin version 2>/dev/null | awk '/Server version/{
 if [ "$MODE" = suite ]; then
 	log "browser tests: $(/usr/bin/chromium --version 2>/dev/null), node $(node --version)"
 	log "MCP clients: node $("$(cat "$CLIENTS/node.path")" --version) in $CLIENTS"
+	log "$(last_line "$LOGS/postgres.log")"
 fi

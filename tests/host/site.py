@@ -33,19 +33,21 @@ def create_site(db_name: str, admin_password: str = "admin") -> float:
 	"""Create the database of a new site, install the framework, then every app. Returns seconds."""
 	started = time.monotonic()
 	_prepare_dirs(db_name)
+	(config.site_dir(db_name) / "db_type").write_text(os.environ["DB_TYPE"])
 	import frappe
 	from frappe.installer import install_app as install_framework
 	from frappe.installer import install_db
 
 	frappe.init()
+	postgres = os.environ["DB_TYPE"] == "postgres"
 	install_db(
-		root_login=config.DB_ROOT_USER,
-		root_password=config.DB_ROOT_PASSWORD,
+		root_login=config.PG_ROOT_USER if postgres else config.DB_ROOT_USER,
+		root_password=config.PG_ROOT_PASSWORD if postgres else config.DB_ROOT_PASSWORD,
 		db_name=db_name,
 		db_user=db_name,
 		db_password=os.environ["DB_PASSWORD"],
-		db_host=config.DB_HOST,
-		db_port=config.DB_PORT,
+		db_host=os.environ["DB_HOST"],
+		db_port=int(os.environ["DB_PORT"]),
 		admin_password=admin_password,
 		verbose=False,
 		force=True,
@@ -175,24 +177,38 @@ def migrate() -> None:
 
 def site_exists(db_name: str) -> bool:
 	"""The site's database exists and has been installed (its DocType table is there)."""
-	import MySQLdb
-
-	conn = MySQLdb.connect(
-		host=config.DB_HOST, port=config.DB_PORT, user=config.DB_ROOT_USER, password=config.DB_ROOT_PASSWORD
-	)
-	try:
-		cur = conn.cursor()
-		cur.execute(
-			"select count(*) from information_schema.tables where table_schema=%s and table_name='tabDocType'",
-			(db_name,),
+	if os.environ.get("DB_TYPE") == "postgres":
+		found = _postgres_root("postgres", "select 1 from pg_database where datname = %s", (db_name,))
+		return bool(found) and bool(
+			_postgres_root(db_name, "select to_regclass('public.\"tabDocType\"') is not null")[0][0]
 		)
-		return bool(cur.fetchone()[0])
-	finally:
-		conn.close()
+	rows = _mariadb_root(
+		"select count(*) from information_schema.tables where table_schema=%s and table_name='tabDocType'",
+		(db_name,),
+	)
+	return bool(rows[0][0])
 
 
 def drop_site(db_name: str) -> None:
 	"""Drop the site's database and user, its Redis keys and its folder. Safe to call twice."""
+	if (config.recorded_db_type(db_name) or os.environ.get("DB_TYPE")) == "postgres":
+		# A worker a test started may still hold a connection: DROP DATABASE waits for none.
+		_postgres_root(
+			"postgres",
+			"select pg_terminate_backend(pid) from pg_stat_activity where datname = %s",
+			(db_name,),
+		)
+		_postgres_root("postgres", f'DROP DATABASE IF EXISTS "{db_name}"')
+		_postgres_root("postgres", f'DROP ROLE IF EXISTS "{db_name}"')
+	else:
+		_mariadb_root(f"DROP DATABASE IF EXISTS `{db_name}`")
+		for host in ("%", "localhost"):
+			_mariadb_root(f"DROP USER IF EXISTS '{db_name}'@'{host}'")
+	site_redis.drop_site_keys(db_name)
+	shutil.rmtree(config.site_dir(db_name), ignore_errors=True)
+
+
+def _mariadb_root(sql: str, values: tuple = ()) -> tuple:
 	import MySQLdb
 
 	conn = MySQLdb.connect(
@@ -200,10 +216,27 @@ def drop_site(db_name: str) -> None:
 	)
 	try:
 		cur = conn.cursor()
-		cur.execute(f"DROP DATABASE IF EXISTS `{db_name}`")
-		for host in ("%", "localhost"):
-			cur.execute(f"DROP USER IF EXISTS '{db_name}'@'{host}'")
+		cur.execute(sql, values or None)
+		return cur.fetchall()
 	finally:
 		conn.close()
-	site_redis.drop_site_keys(db_name)
-	shutil.rmtree(config.site_dir(db_name), ignore_errors=True)
+
+
+def _postgres_root(database: str, sql: str, values: tuple = ()) -> list:
+	"""Run `sql` as the PostgreSQL superuser in `database`, outside a transaction (DROP DATABASE)."""
+	import psycopg2
+
+	conn = psycopg2.connect(
+		host=config.PG_HOST,
+		port=config.PG_PORT,
+		user=config.PG_ROOT_USER,
+		password=config.PG_ROOT_PASSWORD,
+		dbname=database,
+	)
+	try:
+		conn.autocommit = True
+		cur = conn.cursor()
+		cur.execute(sql, values or None)
+		return cur.fetchall() if cur.description else []
+	finally:
+		conn.close()

@@ -17,16 +17,16 @@ from collections.abc import Callable
 from tests.host import config
 
 
-def names(count: int) -> list[str]:
+def names(count: int, db_type: str) -> list[str]:
 	"""Database names for `count` sites: FAC_TEST_DB (then FAC_TEST_DB_1, ...), else random ones."""
 	fixed = os.environ.get("FAC_TEST_DB")
 	if fixed:
 		return [fixed if i == 0 else f"{fixed}_{i}" for i in range(count)]
-	run = uuid.uuid4().hex[:8]
-	return [f"fac_test_{run}" if count == 1 else f"fac_test_{run}_{i}" for i in range(count)]
+	run = f"fac_test_{'pg_' if db_type == 'postgres' else ''}{uuid.uuid4().hex[:8]}"
+	return [run if count == 1 else f"{run}_{i}" for i in range(count)]
 
 
-def create(sites: list[str], apps: str, say: Callable[[str], None]) -> str | None:
+def create(sites: list[str], apps: str, db_type: str, say: Callable[[str], None]) -> str | None:
 	"""Create every site at the same time; returns None, or what failed with the end of its log."""
 	started = time.monotonic()
 	logs = {name: config.STATE_DIR / f"{name}.new-site.log" for name in sites}
@@ -39,9 +39,9 @@ def create(sites: list[str], apps: str, say: Callable[[str], None]) -> str | Non
 				stdout=out,
 				stderr=subprocess.STDOUT,
 				cwd=str(config.REPO),
-				env={**os.environ, **config.site_env(name, apps)},
+				env={**os.environ, **config.site_env(name, apps, db_type)},
 			)
-	say(f"creating {len(sites)} test site{'s' if len(sites) > 1 else ''}: {', '.join(sites)}")
+	say(f"creating {len(sites)} {db_type} test site{'s' if len(sites) > 1 else ''}: {', '.join(sites)}")
 	next_line = 10.0
 	while any(p.poll() is None for p in running.values()):
 		time.sleep(0.5)

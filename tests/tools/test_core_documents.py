@@ -41,6 +41,9 @@ NOT_READ_ONLY = {
 }
 
 
+pytestmark = pytest.mark.postgres
+
+
 @pytest.fixture(scope="module", autouse=True)
 def core_fixtures(test_site):
 	ensure_test_doctypes()

@@ -107,6 +107,7 @@ def _rows() -> list[str]:
 # analyze_frappe_data ---------------------------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_statistics_are_computed_from_the_records():
 	"""statistics: count, sum, mean, median, sample std, min and max of amount."""
 	_rows()
@@ -119,6 +120,7 @@ def test_statistics_are_computed_from_the_records():
 	assert (stats["min"], stats["max"], stats["std"]) == (10, 40, pytest.approx(12.909944, abs=1e-6))
 
 
+@pytest.mark.postgres
 def test_profile_trends_quality_and_correlations():
 	"""profile counts values; trends groups by month; quality finds gaps; amount and qty correlate."""
 	_rows()
@@ -155,6 +157,7 @@ def test_profile_trends_quality_and_correlations():
 	assert {"fields": ["amount", "qty"], "correlation": pytest.approx(1.0)} in corr["strong_pairs"]
 
 
+@pytest.mark.postgres
 def test_analysis_only_counts_records_the_user_may_read():
 	"""frappe.get_list as the caller: an if_owner role sees its own record only."""
 	_rows()
@@ -167,6 +170,7 @@ def test_analysis_only_counts_records_the_user_may_read():
 	assert result["result"]["amount"]["sum"] == 7
 
 
+@pytest.mark.postgres
 def test_analysis_is_denied_without_read_permission():
 	"""A user who cannot read the DocType gets PermissionError."""
 	_rows()
@@ -177,6 +181,7 @@ def test_analysis_is_denied_without_read_permission():
 		tool("analyze_frappe_data").run({"doctype": PROBE, "analysis_type": "profile"})
 
 
+@pytest.mark.postgres
 def test_analysis_of_a_field_above_the_users_permlevel_is_denied():
 	"""secret_margin is permlevel 1: a permlevel-0 reader may not analyse it."""
 	frappe.set_user(ANALYST)
@@ -188,6 +193,7 @@ def test_analysis_of_a_field_above_the_users_permlevel_is_denied():
 	assert "secret_margin" not in defaults["fields"] and "amount" in defaults["fields"]
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize(
 	("arguments", "field"),
 	[
@@ -210,6 +216,7 @@ def test_analysis_bad_arguments_name_the_field(arguments, field):
 		tool("analyze_frappe_data").run(arguments)
 
 
+@pytest.mark.postgres
 def test_analysis_of_an_unknown_doctype_is_not_found():
 	with pytest.raises(frappe.DoesNotExistError):
 		tool("analyze_frappe_data").run({"doctype": "No Such Thing", "analysis_type": "profile"})
