@@ -241,5 +241,5 @@ log "ready: mariadb $(mariadb-admin version 2>/dev/null | awk '/Server version/{
 if [ "$MODE" = suite ]; then
 	log "browser tests: $(/usr/bin/chromium --version 2>/dev/null), node $(node --version)"
 	log "MCP clients: node $("$(cat "$CLIENTS/node.path")" --version) in $CLIENTS"
-	log "$(last_line "$LOGS/postgres.log")"
+	log "$(last_line "$LOGS/postgres.log" | sed "s/^\[setup\] //")"
 fi
