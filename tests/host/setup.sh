@@ -19,6 +19,8 @@ case "${1:-}" in
 	*) echo "usage: bash tests/host/setup.sh [--dev-site]" >&2; exit 2 ;;
 esac
 mkdir -p "$LOGS"
+# pip writes its progress to a file only when Python's output is not block-buffered.
+export PYTHONUNBUFFERED=1
 # log, step (a command with its output in $LOGS/NAME.log and a line every 10 s), wait_all.
 source tests/host/progress.sh
 
