@@ -54,15 +54,11 @@ def pytest_configure(config):
 		)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session):
-	"""The controlling process makes every worker's site before the workers start."""
-	config = session.config
-	if hasattr(config, "workerinput") or _uses_existing_site():
-		return
+def _create_sites(config, count: int) -> None:
+	"""Create this run's `count` throwaway sites at once, with progress on the terminal."""
 	from tests.support import session_sites
 
-	config.fac_sites = session_sites.names(max(1, _workers(config)), SESSION_DB_TYPE)
+	config.fac_sites = session_sites.names(count, SESSION_DB_TYPE)
 	capture = config.pluginmanager.getplugin("capturemanager")
 
 	def say(line: str) -> None:
@@ -72,7 +68,17 @@ def pytest_sessionstart(session):
 	failed = session_sites.create(config.fac_sites, os.environ["FAC_HOST_APPS"], SESSION_DB_TYPE, say)
 	if failed:
 		session_sites.drop(config.fac_sites)
+		config.fac_sites = []
 		pytest.exit(failed, returncode=3)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+	"""With pytest-xdist, the controlling process makes every worker's site before they start (a run
+	in one process makes its site when its first test needs it, and none when no test runs)."""
+	config = session.config
+	if not hasattr(config, "workerinput") and not _uses_existing_site() and _workers(config):
+		_create_sites(config, _workers(config))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -97,7 +103,12 @@ def test_site(request):
 		yield from _existing_site()
 		return
 	config_ = request.config
-	name = config_.workerinput["fac_site"] if hasattr(config_, "workerinput") else config_.fac_sites[0]
+	if hasattr(config_, "workerinput"):
+		name = config_.workerinput["fac_site"]
+	else:
+		if not getattr(config_, "fac_sites", None):
+			_create_sites(config_, 1)
+		name = config_.fac_sites[0]
 	os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"], SESSION_DB_TYPE))
 	bootstrap.connect()
 	try:

@@ -3,8 +3,8 @@
 log() { printf '[%s] %s\n' "${LOG_PREFIX:-setup}" "$*"; }
 # The last line a step wrote, without carriage-return progress bars or long URLs.
 last_line() {
-	tail -c 4000 "$1" 2>/dev/null | tr '\r' '\n' | sed -E 's#[a-z]+://[^ ]*/##g' | grep -v '^[[:space:]]*$' \
-		| tail -n 1 | cut -c1-100
+	tail -c 4000 "$1" 2>/dev/null | tr '\r' '\n' | sed -E 's#[a-z]+://[^ ]*/##g' \
+		| grep -v -e '^[[:space:]]*$' -e "^WARNING: Location '' is ignored" | tail -n 1 | cut -c1-100
 }
 # step NAME COMMAND...: COMMAND's output into $LOGS/NAME.log, a line every 10 s while it runs.
 # Start a step with & and wait for it: a function called where bash ignores `set -e` (left of ||,
