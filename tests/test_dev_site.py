@@ -4,6 +4,7 @@ call log, and login, the apps screen and the desktop lead an administrator to As
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -17,27 +18,39 @@ from tests.host import bootstrap
 from tests.support.site import make_user
 from tests.test_tool_call_log import call_tool
 
-on_host = pytest.mark.skipif(bootstrap.on_real_bench(), reason="starts the host's worker and scheduler")
+on_host = pytest.mark.skipif(
+	bootstrap.on_real_bench() or bool(os.environ.get("FAC_REUSE_SITE")),
+	reason="starts a worker and a scheduler of its own on a throwaway host site",
+)
 LOG_JOB = "frappe_assistant_core.audit.store.write_pending"
 APP = "frappe_assistant_core"
 
 
 @pytest.fixture
 def scheduler_on():
-	"""The site's scheduler switched on, and the log job due now; both put back afterwards."""
-	job = frappe.db.get_value(
-		"Scheduled Job Type", {"method": LOG_JOB}, ["name", "last_execution"], as_dict=True
-	)
+	"""The site's scheduler switched on with the log job due now and every other job just run, and
+	its queues emptied of the jobs earlier tests left (no worker ever ran them), so the worker's
+	first job is the log's; the settings and job times are put back afterwards."""
+	from frappe.utils.background_jobs import get_queues
+
+	jobs = frappe.get_all("Scheduled Job Type", fields=["name", "method", "last_execution"])
 	was_on = frappe.db.get_single_value("System Settings", "enable_scheduler")
 	frappe.db.set_single_value("System Settings", "enable_scheduler", 1)
-	frappe.db.set_value("Scheduled Job Type", job.name, "last_execution", "2000-01-01 00:00:00")
+	for job in jobs:
+		due = "2000-01-01 00:00:00" if job.method == LOG_JOB else frappe.utils.now_datetime()
+		frappe.db.set_value("Scheduled Job Type", job.name, "last_execution", due, update_modified=False)
 	frappe.db.commit()
+	for queue in get_queues():
+		queue.empty()
 	try:
 		yield
 	finally:
 		frappe.db.rollback()
 		frappe.db.set_single_value("System Settings", "enable_scheduler", was_on)
-		frappe.db.set_value("Scheduled Job Type", job.name, "last_execution", job.last_execution)
+		for job in jobs:
+			frappe.db.set_value(
+				"Scheduled Job Type", job.name, "last_execution", job.last_execution, update_modified=False
+			)
 		frappe.db.commit()
 
 
@@ -59,6 +72,7 @@ def test_the_sites_scheduler_and_worker_write_a_tool_call_to_the_log(scheduler_o
 			env=env,
 			stdout=subprocess.DEVNULL,
 			stderr=subprocess.DEVNULL,
+			start_new_session=True,  # the worker forks a process per job: stop them together
 		)
 		for command in ("worker", "schedule")
 	]
@@ -73,7 +87,11 @@ def test_the_sites_scheduler_and_worker_write_a_tool_call_to_the_log(scheduler_o
 		for process in processes:
 			process.terminate()
 		for process in processes:
-			process.wait(timeout=30)
+			try:
+				process.wait(timeout=10)
+			except subprocess.TimeoutExpired:  # the worker's warm shutdown waits for a running job
+				os.killpg(process.pid, signal.SIGKILL)
+				process.wait()
 
 
 def _apps_for(user: str) -> list[dict]:
