@@ -4,9 +4,9 @@
 #   bash tests/host/setup.sh             what the test suite needs (scripts/run-tests)
 #   bash tests/host/setup.sh --dev-site  only what the dev site needs (scripts/serve-dev-site):
 #                                        no browser, no test npm packages, no MCP client environments
-# Services already running (MariaDB, Redis, PostgreSQL on 127.0.0.1) are used as they are. Independent steps run
-# at the same time; a step that takes more than a few seconds prints a line every 10 s, and its
-# whole output goes to .host/setup-logs/STEP.log (the end of it is shown if the step fails).
+# Services already running (MariaDB, Redis, PostgreSQL on 127.0.0.1) are used as they are.
+# Independent steps run at the same time; a step that takes more than a few seconds prints a line
+# every 10 s, and its whole output goes to .host/setup-logs/STEP.log (its end is shown if it fails).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$(pwd)
