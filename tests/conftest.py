@@ -157,7 +157,13 @@ def pytest_report_header() -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-	"""On a PostgreSQL site only the tests marked `postgres` run: the others are not claimed to hold there."""
+	"""On a PostgreSQL site only the tests marked `postgres` run: the others are not claimed to hold
+	there. The files with a `slow` or `browser` test go first, so that pytest-xdist's workers finish
+	together instead of one of them working through a slow file alone at the end."""
+	heavy = {
+		item.path for item in items if item.get_closest_marker("slow") or item.get_closest_marker("browser")
+	}
+	items.sort(key=lambda item: item.path not in heavy)  # stable: each file keeps its order
 	if SESSION_DB_TYPE != "postgres":
 		return
 	kept = [item for item in items if item.get_closest_marker("postgres")]
