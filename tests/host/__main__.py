@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 	sub = parser.add_subparsers(dest="command", required=True)
 	for name in ("new-site", "migrate", "drop-site", "schedule"):
 		sub.add_parser(name).add_argument("site")
+	clone = sub.add_parser("clone-site", help="a new MariaDB site as a copy of SOURCE (a fresh site)")
+	clone.add_argument("source")
+	clone.add_argument("site")
 	ensure = sub.add_parser("ensure-site", help="create the site, or migrate it if it exists")
 	ensure.add_argument("site")
 	ensure.add_argument(
@@ -68,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
 	if args.command == "new-site":
 		seconds = host_site.create_site(args.site)
 		print(f"Site {args.site} created with apps {os.environ['FAC_HOST_APPS']} in {seconds:.1f}s")
+	elif args.command == "clone-site":
+		seconds = host_site.clone_site(args.source, args.site)
+		print(f"Site {args.site} copied from {args.source} in {seconds:.1f}s")
 	elif args.command == "migrate":
 		host_site.migrate()
 	elif args.command == "drop-site":

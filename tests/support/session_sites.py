@@ -27,34 +27,49 @@ def names(count: int, db_type: str) -> list[str]:
 
 
 def create(sites: list[str], apps: str, db_type: str, say: Callable[[str], None]) -> str | None:
-	"""Create every site at the same time; returns None, or what failed with the end of its log."""
+	"""Create the sites; returns None, or what failed with the end of its log. On MariaDB the first
+	is installed and the others are copies of it (`clone-site`, seconds each instead of a minute of
+	CPU); on PostgreSQL each is installed, all at once."""
 	started = time.monotonic()
-	logs = {name: config.STATE_DIR / f"{name}.new-site.log" for name in sites}
+	say(f"creating {len(sites)} {db_type} test site{'s' if len(sites) > 1 else ''}: {', '.join(sites)}")
+	copies = sites[1:] if db_type == "mariadb" else []
+	failed = _run(
+		{name: ["new-site", name] for name in sites if name not in copies}, apps, db_type, say, started
+	)
+	if not failed and copies:
+		failed = _run({name: ["clone-site", sites[0], name] for name in copies}, apps, db_type, say, started)
+	if not failed:
+		say(f"test sites created in {time.monotonic() - started:.0f} s")
+	return failed
+
+
+def _run(commands: dict[str, list[str]], apps: str, db_type: str, say, started: float) -> str | None:
+	"""Run `python -m tests.host COMMAND` for each site at once, a line of progress every 10 s."""
 	config.STATE_DIR.mkdir(parents=True, exist_ok=True)
+	logs = {name: config.STATE_DIR / f"{name}.new-site.log" for name in commands}
 	running = {}
-	for name in sites:
+	for name, command in commands.items():
 		with open(logs[name], "w") as out:
 			running[name] = subprocess.Popen(
-				[sys.executable, "-m", "tests.host", "new-site", name],
+				[sys.executable, "-m", "tests.host", *command],
 				stdout=out,
 				stderr=subprocess.STDOUT,
 				cwd=str(config.REPO),
 				env={**os.environ, **config.site_env(name, apps, db_type)},
 			)
-	say(f"creating {len(sites)} {db_type} test site{'s' if len(sites) > 1 else ''}: {', '.join(sites)}")
-	next_line = 10.0
+	next_line = (time.monotonic() - started) // 10 * 10 + 10
+	first = next(iter(logs.values()))
 	while any(p.poll() is None for p in running.values()):
 		time.sleep(0.5)
 		elapsed = time.monotonic() - started
 		if elapsed >= next_line:
-			say(f"creating test sites: {elapsed:.0f} s, {_last_line(logs[sites[0]])}")
+			say(f"creating test sites: {elapsed:.0f} s, {_last_line(first)}")
 			next_line += 10
 	for name, process in running.items():
 		if process.returncode:
 			return (
 				f"could not create the test site {name} (see {logs[name]}):\n{logs[name].read_text()[-3000:]}"
 			)
-	say(f"test sites created in {time.monotonic() - started:.0f} s")
 	return None
 
 
