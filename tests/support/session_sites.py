@@ -2,7 +2,8 @@
 
 The controlling pytest process creates them before the workers start (each worker then only
 connects to its own), printing a line every 10 s while they are made, and drops them, with their
-Redis keys, after the last worker is done. A run in one process gets one site the same way.
+Redis keys, after the last worker is done. A run in one process gets one site the same way. On
+MariaDB they are copies of a template site (tests/support/site_template.py).
 """
 
 from __future__ import annotations
@@ -27,17 +28,27 @@ def names(count: int, db_type: str) -> list[str]:
 
 
 def create(sites: list[str], apps: str, db_type: str, say: Callable[[str], None]) -> str | None:
-	"""Create the sites; returns None, or what failed with the end of its log. On MariaDB the first
-	is installed and the others are copies of it (`clone-site`, seconds each instead of a minute of
-	CPU); on PostgreSQL each is installed, all at once."""
+	"""Create the sites; returns None, or what failed with the end of its log. On MariaDB every site
+	is a copy (`clone-site`, seconds each) of the template site, installed first if this code has
+	none yet (tests/support/site_template.py); on PostgreSQL each is installed, all at once."""
+	from tests.support import site_template
+
 	started = time.monotonic()
 	say(f"creating {len(sites)} {db_type} test site{'s' if len(sites) > 1 else ''}: {', '.join(sites)}")
-	copies = sites[1:] if db_type == "mariadb" else []
-	failed = _run(
-		{name: ["new-site", name] for name in sites if name not in copies}, apps, db_type, say, started
-	)
-	if not failed and copies:
-		failed = _run({name: ["clone-site", sites[0], name] for name in copies}, apps, db_type, say, started)
+	if db_type != "mariadb":
+		failed = _run({name: ["new-site", name] for name in sites}, apps, db_type, say, started)
+	else:
+		errors = []
+
+		def install(template: str) -> str | None:
+			say(f"installing the template site {template} (the code changed since the last one)")
+			errors.append(_run({template: ["new-site", template]}, apps, db_type, say, started))
+			return errors[-1]
+
+		template = site_template.ensure(apps, install)
+		if template is None:
+			return errors[-1]
+		failed = _run({name: ["clone-site", template, name] for name in sites}, apps, db_type, say, started)
 	if not failed:
 		say(f"test sites created in {time.monotonic() - started:.0f} s")
 	return failed
