@@ -25,8 +25,9 @@ TEMPLATES = config.STATE_DIR / "templates"
 
 
 def digest(apps: str) -> str:
-	"""A digest of every file an install reads, and of the apps installed."""
-	sha = hashlib.sha256(apps.encode())
+	"""A digest of every file an install reads, of the apps installed and of this checkout's state
+	folder (another checkout on the same MariaDB keeps a template of its own)."""
+	sha = hashlib.sha256(f"{apps}\n{config.STATE_DIR.resolve()}".encode())
 	for root in INPUTS:
 		for folder, subfolders, files in sorted(os.walk(config.REPO / root)):
 			subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED)
