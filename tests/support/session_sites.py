@@ -40,8 +40,8 @@ def create(sites: list[str], apps: str, db_type: str, say: Callable[[str], None]
 	else:
 		errors = []
 
-		def install(template: str) -> str | None:
-			say(f"installing the template site {template} (the code changed since the last one)")
+		def install(template: str, why: str) -> str | None:
+			say(f"installing the template site {template} ({why})")
 			errors.append(_run({template: ["new-site", template]}, apps, db_type, say, started))
 			return errors[-1]
 

@@ -39,7 +39,7 @@ def digest(apps: str) -> str:
 
 
 def ensure(apps: str, install) -> str | None:
-	"""The name of the current template, made with `install(name)` (None on success, else what
+	"""The name of the current template, made with `install(name, why)` (None on success, else what
 	failed) when there is none; stale templates are dropped. Returns None if the install failed."""
 	from tests.host import site as host_site
 	from tests.host import site_redis
@@ -50,10 +50,11 @@ def ensure(apps: str, install) -> str | None:
 		ready = TEMPLATES / name
 		if ready.exists() and config.site_dir(name).is_dir():
 			return name
-		for stale in TEMPLATES.glob("fac_tpl_*"):
-			host_site.drop_site(stale.name)
-			stale.unlink()
-		if install(name) is not None:
+		stale = list(TEMPLATES.glob("fac_tpl_*"))
+		for old in stale:
+			host_site.drop_site(old.name)
+			old.unlink()
+		if install(name, "the code changed since the last one" if stale else "none yet") is not None:
 			host_site.drop_site(name)
 			return None
 		site_redis.drop_site_keys(name)
