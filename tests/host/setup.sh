@@ -234,6 +234,8 @@ wait $!
 venv_and_assets &
 pids=($!)
 if [ "$MODE" = suite ]; then
+	# The test-only npm packages live under tests/ (never at the app's root, where bench get-app would
+	# install them); node resolves them from tests/js and tests/browser through tests/node_modules.
 	npm_step npm-tests tests &
 	pids+=($!)
 	step clients-node node_clients &
