@@ -5,6 +5,22 @@ app_description = "Expose a Frappe site's capabilities to AI assistants as MCP t
 app_email = "maintainers@frappe-assistant-core.invalid"
 app_license = "agpl-3.0"
 
+# The app's logo on the login page and the desk's navbar of a bench whose only other app is the
+# framework (Frappe shows an app's app_logo_url when exactly two apps declare one).
+app_logo_url = "/assets/frappe_assistant_core/images/logo.svg"
+
+# The apps screen (/apps) and the landing page after login: an administrator opens the FAC Admin
+# page; a bench with no other app sends them there straight after logging in.
+add_to_apps_screen = [
+	{
+		"name": "frappe_assistant_core",
+		"logo": "/assets/frappe_assistant_core/images/logo.svg",
+		"title": "Assistant Core",
+		"route": "/app/fac-admin",
+		"has_permission": "frappe_assistant_core.api._gate.is_assistant_admin",
+	}
+]
+
 after_install = "frappe_assistant_core.utils.migration_hooks.after_install"
 after_migrate = "frappe_assistant_core.utils.migration_hooks.after_migrate"
 

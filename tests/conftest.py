@@ -1,8 +1,9 @@
-"""pytest wiring: one throwaway site per test session, a clean transaction per test.
+"""pytest wiring: one throwaway site per test process, a clean transaction per test.
 
-On the test host a new database is created for the session and dropped at the end
-(FAC_KEEP_SITE=1 keeps it for debugging). With FAC_TEST_SITE set, the suite runs against that
-existing bench site instead (see README, "Running the tests against a real bench"); with
+On the test host a new database is created for the session (one per pytest-xdist worker, all made
+by the controlling process before the workers start: tests/support/session_sites.py) and dropped
+with its Redis keys at the end (FAC_KEEP_SITE=1 keeps them for debugging). With FAC_TEST_SITE set,
+the suite runs against that existing bench site instead (see docs/testing.md); with
 FAC_REUSE_SITE=NAME, against the existing host site NAME. A site the session did not create is
 recorded first and put back as it was at the end (tests/support/site_state.py).
 
@@ -13,9 +14,6 @@ FAC_TEST_DB_TYPE=postgres makes the session's site a PostgreSQL one and runs onl
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import uuid
 
 import pytest
 
@@ -33,33 +31,90 @@ from tests.support import site_state  # noqa: E402
 SESSION_DB_TYPE = config.session_db_type()
 
 
+def _uses_existing_site() -> bool:
+	return bootstrap.on_real_bench() or bool(os.environ.get("FAC_REUSE_SITE"))
+
+
+def _workers(config) -> int:
+	"""How many pytest-xdist workers this run has (0 without xdist, as on a real bench)."""
+	return (
+		int(getattr(config.option, "numprocesses", 0) or 0)
+		if getattr(config.option, "dist", "no") != "no"
+		else 0
+	)
+
+
+def pytest_configure(config):
+	config.addinivalue_line(
+		"markers", "postgres: also holds on PostgreSQL (scripts/run-tests runs it again on a PostgreSQL site)"
+	)
+	if _uses_existing_site() and _workers(config) > 1:
+		raise pytest.UsageError(
+			"a run on an existing site (FAC_TEST_SITE, FAC_REUSE_SITE) runs in one process: -n 0"
+		)
+
+
+def _create_sites(config, count: int) -> None:
+	"""Create this run's `count` throwaway sites at once, with progress on the terminal."""
+	from tests.support import session_sites
+
+	config.fac_sites = session_sites.names(count, SESSION_DB_TYPE)
+	capture = config.pluginmanager.getplugin("capturemanager")
+
+	def say(line: str) -> None:
+		with capture.global_and_fixture_disabled():
+			print(f"[tests] {line}", flush=True)
+
+	failed = session_sites.create(config.fac_sites, os.environ["FAC_HOST_APPS"], SESSION_DB_TYPE, say)
+	if failed:
+		session_sites.drop(config.fac_sites)
+		config.fac_sites = []
+		pytest.exit(failed, returncode=3)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+	"""With pytest-xdist, the controlling process makes every worker's site before they start (a run
+	in one process makes its site when its first test needs it, and none when no test runs)."""
+	config = session.config
+	if not hasattr(config, "workerinput") and not _uses_existing_site() and _workers(config):
+		_create_sites(config, _workers(config))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+	"""pytest-xdist: worker gwN tests the N-th site."""
+	sites = node.config.fac_sites
+	node.workerinput["fac_site"] = sites[int(node.gateway.id.removeprefix("gw")) % len(sites)]
+
+
+def pytest_unconfigure(config):
+	sites = getattr(config, "fac_sites", None)
+	if sites and not os.environ.get("FAC_KEEP_SITE"):
+		from tests.support import session_sites
+
+		session_sites.drop(sites)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def test_site():
+def test_site(request):
 	"""The site every test talks to, connected as Administrator."""
-	if bootstrap.on_real_bench() or os.environ.get("FAC_REUSE_SITE"):
+	if _uses_existing_site():
 		yield from _existing_site()
 		return
-
-	from tests.host import site as host_site
-
-	prefix = "fac_test_pg_" if SESSION_DB_TYPE == "postgres" else "fac_test_"
-	name = os.environ.get("FAC_TEST_DB") or f"{prefix}{uuid.uuid4().hex[:10]}"
+	config_ = request.config
+	if hasattr(config_, "workerinput"):
+		name = config_.workerinput["fac_site"]
+	else:
+		if not getattr(config_, "fac_sites", None):
+			_create_sites(config_, 1)
+		name = config_.fac_sites[0]
 	os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"], SESSION_DB_TYPE))
-	log = config.STATE_DIR / f"{name}.new-site.log"
-	log.parent.mkdir(parents=True, exist_ok=True)
-	with open(log, "w") as out:
-		done = subprocess.run(
-			[sys.executable, "-m", "tests.host", "new-site", name], stdout=out, stderr=subprocess.STDOUT
-		)
-	if done.returncode:
-		pytest.exit(f"could not create the test site (see {log}):\n{log.read_text()[-3000:]}", returncode=3)
 	bootstrap.connect()
 	try:
 		yield name
 	finally:
 		frappe.destroy()
-		if not os.environ.get("FAC_KEEP_SITE"):
-			host_site.drop_site(name)
 
 
 def _existing_site():
@@ -97,18 +152,18 @@ def _existing_site():
 		frappe.destroy()
 
 
-def pytest_configure(config: pytest.Config) -> None:
-	config.addinivalue_line(
-		"markers", "postgres: also holds on PostgreSQL (scripts/run-tests runs it again on a PostgreSQL site)"
-	)
-
-
 def pytest_report_header() -> str:
 	return f"test site database: {SESSION_DB_TYPE}"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-	"""On a PostgreSQL site only the tests marked `postgres` run: the others are not claimed to hold there."""
+	"""On a PostgreSQL site only the tests marked `postgres` run: the others are not claimed to hold
+	there. The files with a `slow` or `browser` test go first, so that pytest-xdist's workers finish
+	together instead of one of them working through a slow file alone at the end."""
+	heavy = {
+		item.path for item in items if item.get_closest_marker("slow") or item.get_closest_marker("browser")
+	}
+	items.sort(key=lambda item: item.path not in heavy)  # stable: each file keeps its order
 	if SESSION_DB_TYPE != "postgres":
 		return
 	kept = [item for item in items if item.get_closest_marker("postgres")]

@@ -53,3 +53,18 @@ def test_fac_tools_filters_by_plugin_and_fac_sync_reports():
 		"test_error_handling",
 	}
 	assert "FAC sync:" in _fac("sync").stdout
+
+
+def test_a_bad_option_or_command_is_one_line_of_error_not_a_traceback():
+	for args in (("fac", "--bogus"), ("fac", "enable"), ("nope",)):
+		done = run_host_command("bench", os.environ["DB_NAME"], *args, check=False)
+		assert done.returncode == 2, args
+		assert done.stderr.startswith("Error: ") and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_a_command_for_a_site_that_does_not_exist_is_one_line_of_error():
+	done = run_host_command("bench", "fac_no_such_site", "fac", "plugins", check=False)
+	assert done.returncode == 2
+	assert done.stderr.strip() == (
+		"python -m tests.host: no host site fac_no_such_site (create it with `new-site fac_no_such_site`)"
+	)

@@ -3,7 +3,7 @@
 bench get-app runs `yarn install` in the app's root when a package.json is there, and bench build
 links the app's `public/` folder under sites/assets, where every file is served to anyone. So the
 test-only npm packages (jsdom, playwright-core) live under tests/, and public/ holds only the desk
-page's own CSS and JavaScript.
+page's own CSS and JavaScript and the app's logo (login page, apps screen, desktop).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = ROOT / "frappe_assistant_core" / "public"
 SHIPPED_SUFFIXES = {".js", ".css"}
+#: The app's own images (hooks.py: app_logo_url, add_to_apps_screen), SVG only.
+SHIPPED_IMAGES = "frappe_assistant_core/public/images/"
 
 
 def _tracked(*paths: str) -> list[str]:
@@ -37,11 +39,13 @@ def test_test_only_npm_packages_are_declared_under_tests():
 
 
 def test_public_folder_serves_only_the_apps_own_assets():
-	"""Every tracked file under public/ is the desk page's CSS or JS; no node_modules, no tests."""
+	"""Every tracked file under public/ is the desk page's CSS or JS or an SVG image of the app; no
+	node_modules, no tests."""
 	files = _tracked("frappe_assistant_core/public")
 	assert files, "the desk page's assets are tracked under public/"
 	for path in files:
-		assert Path(path).suffix in SHIPPED_SUFFIXES, f"{path} would be served by bench build"
+		image = path.startswith(SHIPPED_IMAGES) and Path(path).suffix == ".svg"
+		assert image or Path(path).suffix in SHIPPED_SUFFIXES, f"{path} would be served by bench build"
 		assert "node_modules" not in path and "test" not in Path(path).name
 	assert not (PUBLIC / "node_modules").exists()
 

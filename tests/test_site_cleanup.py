@@ -128,6 +128,7 @@ def throwaway_site():
 
 
 @on_host
+@pytest.mark.slow  # creates a site and runs a test session on it
 def test_a_session_on_an_existing_site_leaves_it_as_it_found_it(throwaway_site, tmp_path):
 	"""Every table and file of the site is as before the session, which did commit fixtures."""
 	before, counted = fingerprint(throwaway_site), counts(throwaway_site)

@@ -21,10 +21,16 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
+def is_assistant_admin() -> bool:
+	"""The session's user may manage Frappe Assistant Core: System Manager, Assistant Admin or
+	Administrator (also the apps screen's `has_permission` for the app's tile, see hooks.py)."""
+	user = frappe.session.user
+	return user == "Administrator" or bool(ADMIN_ROLES & set(frappe.get_roles(user)))
+
+
 def require_assistant_admin() -> None:
 	"""Allow System Manager and Assistant Admin (and Administrator); PermissionError otherwise."""
-	user = frappe.session.user
-	if user == "Administrator" or ADMIN_ROLES & set(frappe.get_roles(user)):
+	if is_assistant_admin():
 		return
 	frappe.throw(
 		_("Only System Managers and Assistant Admins can manage Frappe Assistant Core"),

@@ -1,7 +1,8 @@
 """Command line of the test host: `python -m tests.host COMMAND SITE [...]`.
 
-new-site, migrate, drop-site, serve and bench mirror `bench new-site` + `install-app`,
-`bench migrate`, `bench drop-site`, `bench serve` and `bench --site SITE <app command>`.
+new-site, migrate, drop-site, serve, worker, schedule and bench mirror `bench new-site` +
+`install-app`, `bench migrate`, `bench drop-site`, `bench serve`, `bench worker`, `bench schedule`
+and `bench --site SITE <app command>`.
 Every command runs with the site's environment (tests.host.config.site_env); `--db-type postgres`
 makes a new site on PostgreSQL, and an existing site stays on the database it was created on.
 """
@@ -36,8 +37,19 @@ def main(argv: list[str] | None = None) -> int:
 		help="database of a new site (default: FAC_TEST_DB_TYPE, else mariadb); an existing site keeps its own",
 	)
 	sub = parser.add_subparsers(dest="command", required=True)
-	for name in ("new-site", "migrate", "drop-site", "ensure-site"):
+	for name in ("new-site", "migrate", "drop-site", "schedule"):
 		sub.add_parser(name).add_argument("site")
+	clone = sub.add_parser("clone-site", help="a new MariaDB site as a copy of SOURCE (a fresh site)")
+	clone.add_argument("source")
+	clone.add_argument("site")
+	ensure = sub.add_parser("ensure-site", help="create the site, or migrate it if it exists")
+	ensure.add_argument("site")
+	ensure.add_argument(
+		"--dev", action="store_true", help="then turn its scheduler on and name it after the app"
+	)
+	worker = sub.add_parser("worker")
+	worker.add_argument("site")
+	worker.add_argument("--queue", default="short,default,long")
 	serve = sub.add_parser("serve")
 	serve.add_argument("site")
 	serve.add_argument("--host", default="127.0.0.1")
@@ -48,12 +60,20 @@ def main(argv: list[str] | None = None) -> int:
 	bench.add_argument("args", nargs=argparse.REMAINDER)
 	args = parser.parse_args(argv)
 
+	if (
+		args.command in ("migrate", "serve", "bench", "worker", "schedule")
+		and not config.site_dir(args.site).is_dir()
+	):
+		parser.exit(2, f"{parser.prog}: no host site {args.site} (create it with `new-site {args.site}`)\n")
 	_enter_site(args.site, args.apps, args.db_type)
 	from tests.host import site as host_site
 
 	if args.command == "new-site":
 		seconds = host_site.create_site(args.site)
 		print(f"Site {args.site} created with apps {os.environ['FAC_HOST_APPS']} in {seconds:.1f}s")
+	elif args.command == "clone-site":
+		seconds = host_site.clone_site(args.source, args.site)
+		print(f"Site {args.site} copied from {args.source} in {seconds:.1f}s")
 	elif args.command == "migrate":
 		host_site.migrate()
 	elif args.command == "drop-site":
@@ -66,6 +86,14 @@ def main(argv: list[str] | None = None) -> int:
 		else:
 			seconds = host_site.create_site(args.site)
 			print(f"Site {args.site} created in {seconds:.1f}s")
+		if args.dev:
+			host_site.configure_dev_site()
+	elif args.command in ("worker", "schedule"):
+		from tests.host import processes
+
+		if args.command == "worker":
+			return processes.run_worker(args.site, args.queue)
+		return processes.run_scheduler(args.site)
 	elif args.command == "serve":
 		return _serve(args)
 	elif args.command == "bench":
@@ -106,9 +134,19 @@ def _bench(site: str, args: list[str]) -> int:
 		commands.extend(getattr(module, "commands", []))
 	group = click.Group("bench", commands={c.name: c for c in commands})
 	os.chdir(config.site_dir(site))
-	return (
-		group.main(args=args, prog_name="bench", obj=frappe._dict(sites=[site]), standalone_mode=False) or 0
-	)
+	try:
+		return (
+			group.main(args=args, prog_name="bench", obj=frappe._dict(sites=[site]), standalone_mode=False)
+			or 0
+		)
+	except click.ClickException as error:  # a bad option or argument: one line, no traceback
+		ctx = getattr(error, "ctx", None)
+		hint = f" (see `{ctx.command_path} --help`)" if ctx else ""
+		click.echo(f"Error: {error.format_message()}{hint}", err=True)
+		return error.exit_code
+	except click.Abort:
+		click.echo("Aborted!", err=True)
+		return 1
 
 
 if __name__ == "__main__":

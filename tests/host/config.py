@@ -7,6 +7,7 @@ workers, the HTTP server) gets the same values, so they share one database, Redi
 from __future__ import annotations
 
 import base64
+import configparser
 import hashlib
 import os
 from pathlib import Path
@@ -20,16 +21,44 @@ ASSETS_DIR = STATE_DIR / "assets"
 
 DB_HOST = os.environ.get("FAC_DB_HOST", "127.0.0.1")
 DB_PORT = int(os.environ.get("FAC_DB_PORT", "3306"))
-# A MariaDB account allowed to create databases and users over TCP (made by tests/host/setup.sh).
-DB_ROOT_USER = os.environ.get("FAC_DB_ROOT_USER", "fac_root")
-DB_ROOT_PASSWORD = os.environ.get("FAC_DB_ROOT_PASSWORD", "fac_root")
+# The MariaDB account that creates and drops the host's site databases and users over TCP. setup.sh
+# makes it with a generated password, allowed no more than that on databases named fac_*, and keeps
+# its credentials in this MySQL option file (mode 600); FAC_DB_ROOT_USER/PASSWORD override it.
+DB_ADMIN_FILE = STATE_DIR / "mariadb.cnf"
+
+
+def _db_admin() -> tuple[str, str]:
+	parser = configparser.ConfigParser(interpolation=None)
+	parser.read(DB_ADMIN_FILE)
+	client = parser["client"] if parser.has_section("client") else {}
+	return (
+		os.environ.get("FAC_DB_ROOT_USER") or client.get("user", ""),
+		os.environ.get("FAC_DB_ROOT_PASSWORD") or client.get("password", ""),
+	)
+
+
+DB_ROOT_USER, DB_ROOT_PASSWORD = _db_admin()
 # PostgreSQL for the sites of the `postgres` pass: a superuser that may create databases and roles.
-# tests/host/setup.sh starts a private cluster when none lets it in and tells its address in
-# STATE_DIR/postgres.env, which scripts/run-tests exports.
-PG_HOST = os.environ.get("FAC_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("FAC_PG_PORT", "5432"))
-PG_ROOT_USER = os.environ.get("FAC_PG_ROOT_USER", "postgres")
-PG_ROOT_PASSWORD = os.environ.get("FAC_PG_ROOT_PASSWORD", "fac_root")
+# tests/host/setup.sh starts a private cluster (with a generated password) when none lets it in and
+# writes the address and password in use to STATE_DIR/postgres.env; the environment overrides it.
+
+
+def _postgres_env() -> dict[str, str]:
+	try:
+		lines = (STATE_DIR / "postgres.env").read_text().splitlines()
+	except FileNotFoundError:
+		return {}
+	return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def _pg(name: str, default: str) -> str:
+	return os.environ.get(name) or _postgres_env().get(name) or default
+
+
+PG_HOST = _pg("FAC_PG_HOST", "127.0.0.1")
+PG_PORT = int(_pg("FAC_PG_PORT", "5432"))
+PG_ROOT_USER = _pg("FAC_PG_ROOT_USER", "postgres")
+PG_ROOT_PASSWORD = _pg("FAC_PG_ROOT_PASSWORD", "fac_root")
 REDIS_URL = os.environ.get("FAC_REDIS_URL", "redis://127.0.0.1:6379")
 # Apps installed on the test site: ours, plus a test app that contributes external tools.
 TEST_APPS = "frappe_assistant_core,fac_test_tools"
@@ -49,6 +78,11 @@ def session_db_type() -> str:
 
 def site_dir(db_name: str) -> Path:
 	return SITES_DIR / db_name
+
+
+def bench_id(db_name: str) -> str:
+	"""The site's RQ queue names start with this (each host site is a bench of its own)."""
+	return f"fac-host-{db_name}"
 
 
 def recorded_db_type(db_name: str) -> str | None:
@@ -87,11 +121,18 @@ def site_env(db_name: str, apps: str = "frappe_assistant_core", db_type: str | N
 	}
 
 
-def extra_config() -> dict[str, str]:
+def extra_config() -> dict[str, str | int | bool]:
 	"""Config hook called by the host's config loader (see MONOFRAME_EXTRA_CONFIG)."""
-	return {
+	extra = {
 		"encryption_key": os.environ["FAC_ENCRYPTION_KEY"],
+		# Named, not derived from the working directory as the host does, so that dropping the site
+		# can find its queues (tests.host.site_redis).
+		"bench_id": bench_id(os.environ["DB_NAME"]),
 		# The host has no realtime (socket.io) server, which a bench runs beside the web workers; this
 		# site config key makes the desk not try to connect to one.
 		"disable_async": True,
 	}
+	if os.environ.get("FAC_SCHEDULER_TICK"):
+		# Seconds between the scheduler's checks for due jobs (a bench's scheduler_tick_interval).
+		extra["scheduler_tick_interval"] = int(os.environ["FAC_SCHEDULER_TICK"])
+	return extra

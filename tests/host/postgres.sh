@@ -14,15 +14,17 @@ PG_DIR="$STATE/postgres"
 PG_HOST="${FAC_PG_HOST:-127.0.0.1}"
 PG_PORT="${FAC_PG_PORT:-5432}"
 ROOT_USER="${FAC_PG_ROOT_USER:-postgres}"
+# A private cluster's superuser password is generated when the cluster is made and kept in
+# STATE/postgres.env (mode 600) with its address; a server of the machine's is tried with
+# FAC_PG_ROOT_PASSWORD (default fac_root).
 ROOT_PASSWORD="${FAC_PG_ROOT_PASSWORD:-fac_root}"
-log() { printf '[setup] %s\n' "$*"; }
+source tests/host/progress.sh
+source tests/host/apt.sh
 
 # psql: the host loads the framework's schema into a new PostgreSQL site with it.
 if ! command -v psql >/dev/null 2>&1; then
 	log "installing postgresql-client"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq postgresql-client >/dev/null
+	install_packages postgresql-client
 fi
 
 root_login() { # root_login HOST PORT: the superuser may log in there
@@ -39,9 +41,7 @@ install_server() {
 		mkdir -p /etc/postgresql-common
 		echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
 	fi
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq -o Dpkg::Options::=--force-confold postgresql >/dev/null
+	install_packages -o Dpkg::Options::=--force-confold postgresql
 }
 
 free_port() { # the first port from 55432 on that nothing listens on
@@ -70,8 +70,13 @@ start_private_cluster() {
 		log "set FAC_HOST_STATE to a folder it can reach, or FAC_PG_HOST/FAC_PG_PORT to a server"
 		exit 1
 	fi
+	if [ -f "$data/PG_VERSION" ] && [ -s "$PG_DIR/root.password" ]; then
+		ROOT_PASSWORD=$(cat "$PG_DIR/root.password")
+	fi
 	if [ ! -f "$data/PG_VERSION" ]; then
 		log "creating a private PostgreSQL cluster in $data"
+		ROOT_PASSWORD=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+		(umask 077 && printf '%s\n' "$ROOT_PASSWORD" >"$PG_DIR/root.password")
 		local pwfile="$PG_DIR/.pw"
 		(umask 077 && printf '%s\n' "$ROOT_PASSWORD" > "$pwfile")
 		[ "$(id -u)" = 0 ] && chown postgres: "$pwfile"
@@ -91,7 +96,7 @@ start_private_cluster() {
 	PG_HOST=127.0.0.1
 }
 
-if ! root_login "$PG_HOST" "$PG_PORT"; then
+if [ -s "$PG_DIR/root.password" ] || ! root_login "$PG_HOST" "$PG_PORT"; then
 	start_private_cluster
 	if ! root_login "$PG_HOST" "$PG_PORT"; then
 		log "the private PostgreSQL on $PG_HOST:$PG_PORT does not let $ROOT_USER in (see $PG_DIR/server.log)"
@@ -99,6 +104,7 @@ if ! root_login "$PG_HOST" "$PG_PORT"; then
 	fi
 fi
 mkdir -p "$STATE"
-printf 'FAC_PG_HOST=%s\nFAC_PG_PORT=%s\n' "$PG_HOST" "$PG_PORT" > "$STATE/postgres.env"
+(umask 077 && printf 'FAC_PG_HOST=%s\nFAC_PG_PORT=%s\nFAC_PG_ROOT_PASSWORD=%s\n' "$PG_HOST" "$PG_PORT" \
+	"$ROOT_PASSWORD" >"$STATE/postgres.env")
 log "postgres: $(PGPASSWORD="$ROOT_PASSWORD" psql -h "$PG_HOST" -p "$PG_PORT" -U "$ROOT_USER" -d postgres \
 	-Atqc 'show server_version') on $PG_HOST:$PG_PORT"

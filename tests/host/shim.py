@@ -216,6 +216,10 @@ def _install() -> None:
 	for module in (monoframe.utils, monoframe.sessions, monoframe.website.utils):
 		module.get_assets_json = get_assets_json
 
+	from tests.host import shim_apps
+
+	shim_apps.install(host, _load_app_hooks, apps)
+
 
 _assets_json_cache: dict = {}
 
