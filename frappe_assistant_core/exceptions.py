@@ -31,3 +31,15 @@ class ToolArgumentError(frappe.ValidationError):
 
 class ToolDependencyError(frappe.ValidationError):
 	"""A library the tool needs is not installed on this bench."""
+
+
+class ConnectionRuleError(frappe.PermissionError):
+	"""A tool the user may use is not served on this connection (read-only, or a narrowed URL)."""
+
+
+class RequestStateError(frappe.ValidationError):
+	"""A requestState that is forged, altered, expired, replayed or bound to another call."""
+
+
+class ApprovalError(frappe.ValidationError):
+	"""An approval request that cannot take the decision asked for (already decided, expired)."""
