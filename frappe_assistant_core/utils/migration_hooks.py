@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import frappe
 
-ASSISTANT_ROLES = ("Assistant Admin", "Assistant User")
+ASSISTANT_ROLES = ("Assistant Admin", "Assistant User", "Assistant Approver")
 SETTINGS_DOCTYPE = "Assistant Core Settings"
 
 
