@@ -24,7 +24,7 @@ bootstrap.activate()
 
 import frappe  # noqa: E402
 
-from tests.support import site_state  # noqa: E402
+from tests.support import fresh_install, site_state  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -47,6 +47,8 @@ def test_site():
 	if done.returncode:
 		pytest.exit(f"could not create the test site (see {log}):\n{log.read_text()[-3000:]}", returncode=3)
 	bootstrap.connect()
+	fresh_install.record()
+	fresh_install.enable_every_tool()
 	try:
 		yield name
 	finally:
@@ -66,6 +68,7 @@ def _existing_site():
 		os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"]))
 	bootstrap.connect()
 	before = site_state.record()
+	fresh_install.enable_every_tool()  # put back with the rest of the site afterwards
 	try:
 		yield name
 	finally:
