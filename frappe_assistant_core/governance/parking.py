@@ -45,13 +45,15 @@ def answer(info: ToolInfo, params: Any, run: Callable[[], Any]):
 	user, arguments = frappe.session.user, params.arguments
 	digest = arguments_digest(arguments)
 	request = _open_request(user, info.name, digest)
+	if request is not None and request.status == APPROVED:
+		if _claimed(request.name):
+			return _run_approved(request, run)
+		request = None  # another call ran it while this one waited for the lock: this one is new
 	if request is None:
 		preview, failed = previewed(info, arguments)
 		if failed is not None:
 			return failed
 		return _parked(_park(info, arguments, digest, preview))
-	if request.status == APPROVED:
-		return _run_approved(request, info, params, run)
 	if request.status == REJECTED:
 		frappe.db.set_value(DOCTYPE, request.name, "outcome_reported", 1, update_modified=False)
 		recorder.note_approval(
@@ -145,12 +147,16 @@ def _parked(doc) -> dict:
 	return approval_result(message, _meta(doc.name, PENDING, expires_at=str(doc.expires_at)))
 
 
-def _run_approved(request, info: ToolInfo, params: Any, run: Callable[[], Any]):
-	status = frappe.db.get_value(DOCTYPE, request.name, "status", for_update=True)
-	if status != APPROVED:
-		# Another worker ran it while this one waited for the lock: this call is a new one.
-		return answer(info, params, run)
-	frappe.db.set_value(DOCTYPE, request.name, "status", RUNNING, update_modified=False)
+def _claimed(name: str) -> bool:
+	"""Lock the approved request and mark it Running; False when it is no longer Approved (the
+	locking read sees the latest commit, which the request's earlier plain read may predate)."""
+	if frappe.db.get_value(DOCTYPE, name, "status", for_update=True) != APPROVED:
+		return False
+	frappe.db.set_value(DOCTYPE, name, "status", RUNNING, update_modified=False)
+	return True
+
+
+def _run_approved(request, run: Callable[[], Any]):
 	recorder.note_approval(
 		_("Approved by {0} ({1})").format(request.decided_by, request.name), None, request.name
 	)
