@@ -32,6 +32,8 @@
 		"Permission Denied": "#9c45e3",
 		Timeout: "#ecad4b",
 		Unavailable: "#98a1a9",
+		"Approval Required": "#5e64ff",
+		Declined: "#d6336c",
 	};
 	// Sortable columns of the tools table: key -> [label, numeric?]
 	const COLUMNS = [
@@ -86,6 +88,19 @@
 				stats.tool_count,
 			])
 		);
+	}
+
+	/** Calls a rate limit refused: never logged (they cost no write), counted in Redis. */
+	function rateLimitedNote(stats) {
+		const refused = stats.rate_limited;
+		if (!refused || !refused.total) {
+			return "";
+		}
+		const tools = refused.tools
+			.slice(0, 3)
+			.map((t) => `${t.tool} (${t.refused})`)
+			.join(", ");
+		return `<p class="fac-help fac-usage-rate-limited">${esc(__("{0} calls were refused by rate limits (not logged): {1}.", [refused.total, tools]))}</p>`;
 	}
 
 	function pendingNote(stats) {
@@ -146,11 +161,11 @@
 			return `${head}<div class="fac-usage-empty fac-empty">
 				<p>${esc(__("No tool calls in the last {0} days yet.", [stats.days]))}</p>
 				<p class="fac-help">${esc(__("Every MCP tools/call is recorded here (who, which tool, outcome, duration) a few minutes after it is made."))}</p>
-				${pendingNote(stats)}</div>`;
+				${pendingNote(stats)}${rateLimitedNote(stats)}</div>`;
 		}
 		return `${head}
 			<p class="fac-usage-summary">${summary(stats)}</p>
-			${pendingNote(stats)}
+			${pendingNote(stats)}${rateLimitedNote(stats)}
 			<div class="fac-usage-chart" role="img" aria-label="${esc(__("Calls per day for the last {0} days, by status", [stats.days]))}"></div>
 			<div class="fac-usage-grid">
 				<div><h3>${esc(__("Tools"))}</h3>${toolsTable(stats.tools, sort)}</div>
