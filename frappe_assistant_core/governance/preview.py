@@ -147,7 +147,7 @@ def _without_meta(value):
 def _change_lines(change: dict) -> list[str]:
 	doctype, name, action = _(change["doctype"]), change["name"], change["action"]
 	if action == "insert":
-		head = _("Create {0} {1}:").format(doctype, name)
+		head = _("Create {0}:").format(doctype)  # its name is given when it is really created
 		body = [f"  {key}: {_shown(value)}" for key, value in change["document"].items()]
 	elif action == "delete":
 		head, body = _("Delete {0} {1}").format(doctype, name), []
