@@ -90,7 +90,7 @@ def _decide(name: str | None, status: str, reason: str) -> dict:
 	user = frappe.session.user
 	doc.status = status
 	doc.decided_by = user
-	doc.decided_at = now_datetime()
+	doc.decided_at = now_datetime().replace(microsecond=0)
 	doc.decision_note = reason
 	if status == APPROVED:
 		hours = get_plugin_manager().snapshot().settings["approval_expiry_hours"]

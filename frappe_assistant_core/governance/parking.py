@@ -110,7 +110,7 @@ def _open_request(user: str, tool: str, digest: str):
 
 def _park(info: ToolInfo, arguments: Any, digest: str, preview: Preview):
 	hours = get_plugin_manager().snapshot().settings["approval_expiry_hours"]
-	now = now_datetime()
+	now = now_datetime().replace(microsecond=0)
 	doc = frappe.get_doc(
 		{
 			"doctype": DOCTYPE,
