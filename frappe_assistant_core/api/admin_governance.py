@@ -8,14 +8,19 @@ admin endpoint; changes are POST-only.
 
 from __future__ import annotations
 
-import json
-
 import frappe
 from frappe import _
 from frappe.utils import cint
 
-from frappe_assistant_core.api._gate import parse_bool, parse_name, require, require_assistant_admin
-from frappe_assistant_core.api.admin_tools import _tool_doc
+from frappe_assistant_core.api._gate import (
+	parse_bool,
+	parse_dict,
+	parse_list,
+	parse_name,
+	require,
+	require_assistant_admin,
+)
+from frappe_assistant_core.api.admin_tools import _role_names, _tool_doc
 from frappe_assistant_core.assistant_core.doctype.fac_approval_request.fac_approval_request import DOCTYPE
 from frappe_assistant_core.governance.narrowed_url import METHOD_SEGMENT
 from frappe_assistant_core.governance.settings import APPROVAL_FIELDS, APPROVAL_MODES, SETTINGS_DOCTYPE
@@ -73,12 +78,12 @@ def set_read_only_mode(enable: bool | int | str | None = None) -> dict:
 def update_governance(settings: dict | str | None = None) -> dict:
 	"""Change any of the site-wide governance settings (read-only roles included). Admins only."""
 	require_assistant_admin()
-	values = _parse_dict(settings, "settings")
+	values = parse_dict(settings, "settings")
 	changes: dict = {}
 	for key, value in values.items():
 		kind = _SETTING_FIELDS.get(key)
 		if key == "read_only_roles":
-			changes[key] = _role_list(value)
+			changes[key] = _role_names(parse_list(value, key))
 		elif kind is None:
 			frappe.throw(
 				_("Unknown setting {0}").format(str(key)[:60]),
@@ -140,20 +145,6 @@ def _save_settings(changes: dict) -> None:
 	doc.save(ignore_permissions=True)
 
 
-def _parse_dict(value, argument: str) -> dict:
-	require(value, argument)
-	if isinstance(value, str):
-		try:
-			value = json.loads(value)
-		except ValueError:
-			value = None
-	if not isinstance(value, dict):
-		frappe.throw(
-			_("{0} must be an object").format(argument), frappe.ValidationError, title=_("Invalid value")
-		)
-	return value
-
-
 def _whole_number(value, argument: str, minimum: int = 1) -> int:
 	require(value, argument)
 	if isinstance(value, str) and value.strip().isdigit():
@@ -165,22 +156,3 @@ def _whole_number(value, argument: str, minimum: int = 1) -> int:
 			title=_("Invalid value"),
 		)
 	return value
-
-
-def _role_list(value) -> list[str]:
-	if isinstance(value, str):
-		try:
-			value = json.loads(value)
-		except ValueError:
-			value = None
-	if not isinstance(value, list) or not all(isinstance(role, str) and role for role in value):
-		frappe.throw(_("read_only_roles must be a list of role names"), frappe.ValidationError)
-	roles = list(dict.fromkeys(value))
-	known = set(frappe.get_all("Role", filters={"name": ("in", roles)}, pluck="name")) if roles else set()
-	if missing := [role for role in roles if role not in known]:
-		frappe.throw(
-			_("Unknown roles: {0}").format(frappe.utils.escape_html(", ".join(missing))),
-			frappe.DoesNotExistError,
-			title=_("Unknown role"),
-		)
-	return roles
