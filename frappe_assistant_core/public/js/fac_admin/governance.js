@@ -143,11 +143,7 @@
 			this.busy = false;
 			this.error = null;
 			this.toolValues = new Map();
-			this.el = root.ownerDocument.createElement("section");
-			this.el.className = "fac-admin-section fac-admin-governance";
-			this.el.setAttribute("aria-labelledby", "fac-governance-heading");
-			const anchor = root.querySelector(".fac-admin-plugins");
-			(anchor ? anchor.parentNode : root).insertBefore(this.el, anchor);
+			this.el = util.sectionBeforePlugins(root, "fac-admin-governance", "fac-governance-heading");
 			this.el.addEventListener("click", (event) => {
 				if (event.target.closest(".fac-gov-refresh")) {
 					this.load();

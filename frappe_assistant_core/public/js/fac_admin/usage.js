@@ -212,11 +212,7 @@
 			this.stats = null;
 			this.error = null;
 			this.sort = { key: "calls", dir: "desc" };
-			this.el = root.ownerDocument.createElement("section");
-			this.el.className = "fac-admin-section fac-admin-usage";
-			this.el.setAttribute("aria-labelledby", "fac-usage-heading");
-			const anchor = root.querySelector(".fac-admin-plugins");
-			(anchor ? anchor.parentNode : root).insertBefore(this.el, anchor);
+			this.el = util.sectionBeforePlugins(root, "fac-admin-usage", "fac-usage-heading");
 			this.el.addEventListener("click", (event) => this._onClick(event));
 			root.addEventListener("fac-tool-dialog-open", (event) => this.fillRecentCalls(event.detail.box, event.detail.tool));
 			this.render();
