@@ -48,11 +48,8 @@ def _prepare() -> str:
 	settings.rate_limit_per_user = settings.rate_limit_per_tool = 100_000
 	settings.save()
 	publish_change()
-	frappe.set_user(USER)
-	name = frappe.get_doc({"doctype": "ToDo", "description": "governed benchmark todo"}).insert().name
-	frappe.set_user("Administrator")
 	frappe.db.commit()
-	return name
+	return harness.make_todo(USER, "governed benchmark todo")
 
 
 def run() -> dict:
@@ -87,11 +84,7 @@ def run() -> dict:
 		"no_errors": not any(r["errors"] for r in (list_on, list_off, call_on, call_off)),
 	}
 	result = {
-		"machine": harness.machine(),
-		"workers": floor.WORKERS,
-		"clients": floor.CLIENTS,
-		"load_seconds": floor.LOAD_SECONDS,
-		"rounds": floor.ROUNDS,
+		**floor.run_settings(),
 		"tools_list": {"governed": list_on, "ungoverned": list_off},
 		"tools_call": {"governed": call_on, "ungoverned": call_off},
 		"p50_ratio": ratios,

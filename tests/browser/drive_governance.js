@@ -92,25 +92,10 @@ async function governance_section(page, scenario, report) {
 	await page.waitForTimeout(1000); // the tool's governance is saved alongside the dialog's own save
 }
 
-async function main() {
-	const scenario = JSON.parse(process.argv[2]);
-	const report = { steps: [], console_errors: [], page_errors: [], native_dialogs: [], requests: [] };
-	let code = 0;
-	let browser;
-	try {
-		browser = await desk.open_browser(report);
-		await decide(browser.page, scenario, report);
-		report.steps.push("decide");
-		await governance_section(browser.page, scenario, report);
-		report.steps.push("governance_section");
-	} catch (err) {
-		report.error = String((err && err.stack) || err);
-		code = 1;
-	} finally {
-		if (browser) await browser.close();
-	}
-	process.stdout.write("\n" + JSON.stringify(report) + "\n");
-	process.exit(code);
-}
-
-main();
+const scenario = JSON.parse(process.argv[2]);
+desk.drive(async (page, report) => {
+	await decide(page, scenario, report);
+	report.steps.push("decide");
+	await governance_section(page, scenario, report);
+	report.steps.push("governance_section");
+});
