@@ -28,6 +28,11 @@ DEFAULT_RATE_PER_USER = 120
 DEFAULT_RATE_PER_TOOL = 60
 #: Largest value a limit or expiry may take (a typo of extra zeros is refused, not obeyed).
 MAX_LIMIT = 100_000
+_NUMBER_DEFAULTS = {
+	"approval_expiry_hours": DEFAULT_EXPIRY_HOURS,
+	"rate_limit_per_user": DEFAULT_RATE_PER_USER,
+	"rate_limit_per_tool": DEFAULT_RATE_PER_TOOL,
+}
 
 
 def load(stored: dict) -> dict:
@@ -47,13 +52,14 @@ def load(stored: dict) -> dict:
 
 
 def validate(doc) -> None:
-	"""Assistant Core Settings.validate: limits and expiry are whole numbers from 1 to MAX_LIMIT,
-	each read-only role is listed once."""
-	for fieldname in ("approval_expiry_hours", "rate_limit_per_user", "rate_limit_per_tool"):
-		value = doc.get(fieldname)
-		if value in (None, ""):
-			continue
-		if not 1 <= cint(value) <= MAX_LIMIT:
+	"""Assistant Core Settings.validate: a limit or expiry left empty or 0 takes its default (a Single
+	saved before these fields existed loads them empty), one above MAX_LIMIT is refused; each
+	read-only role is listed once."""
+	for fieldname, default in _NUMBER_DEFAULTS.items():
+		value = cint(doc.get(fieldname))
+		if value <= 0:
+			doc.set(fieldname, default)
+		elif value > MAX_LIMIT:
 			frappe.throw(
 				_("{0} must be a whole number from 1 to {1}").format(
 					_(doc.meta.get_label(fieldname)), MAX_LIMIT

@@ -68,11 +68,20 @@ def test_a_read_only_role_limits_its_users_and_nobody_else():
 	assert f"your role {READ_ONLY_ROLE} may use only read-only tools" in body["error"]["message"]
 
 
-def test_settings_refuse_limits_below_one_and_a_role_listed_twice():
+def test_settings_default_empty_limits_refuse_huge_ones_and_a_role_listed_twice():
+	"""A limit left empty or 0 (a Single saved before the field existed loads it so) takes its
+	default; one above the maximum, and a role listed twice, are refused."""
 	doc = frappe.get_single("Assistant Core Settings")
-	for field in ("rate_limit_per_user", "rate_limit_per_tool", "approval_expiry_hours"):
+	for field, default in (
+		("rate_limit_per_user", 120),
+		("rate_limit_per_tool", 60),
+		("approval_expiry_hours", 24),
+	):
 		doc.set(field, 0)
-		with pytest.raises(frappe.ValidationError, match="whole number from 1"):
+		doc.save()
+		assert doc.get(field) == default
+		doc.set(field, 100_001)
+		with pytest.raises(frappe.ValidationError, match="whole number from 1 to 100000"):
 			doc.save()
 		doc.reload()
 	_role()
