@@ -4,10 +4,13 @@
 same checks the real call makes, and reads what it changed before everything is undone: each
 document created (as it would be saved), changed (the fields that differ, child tables included),
 submitted, cancelled or deleted. A tool that has its own dry-run switch (document_create's
-`validate_only`) is run through it. Only what the user may read is shown, at the permission
-levels they may read; other documents are counted, never described. Errors the real call would
-raise (bad arguments, permissions, validation) propagate; a change that cannot be rehearsed
-(one that commits) gives a Preview that says why, and the call itself may still be approved.
+`validate_only`) is run through it. Only tools that declare themselves `rehearsable` (every effect
+a document change) are run: deleting a document removes its files from disk at once, and other
+apps' tools may call other systems, which no rollback undoes; any other tool only has its
+arguments and permissions checked. Only what the user may read is shown, at the permission levels
+they may read; other documents are counted, never described. Errors the real call would raise (bad
+arguments, permissions, validation) propagate; a change that cannot be rehearsed (one that
+commits) gives a Preview that says why, and the call itself may still be approved.
 """
 
 from __future__ import annotations
@@ -71,7 +74,17 @@ class Preview:
 
 
 def preview(info: ToolInfo, arguments: dict | None) -> Preview:
-	"""The Preview of calling `info` with `arguments` as the session user; nothing is kept."""
+	"""The Preview of calling `info` with `arguments` as the session user; nothing is kept. A tool
+	that is not `rehearsable` is not run at all (its effects could outlive the rollback)."""
+	if not info.instance.rehearsable:
+		info.instance.check_permission()
+		info.instance.parse_arguments(arguments)
+		return Preview(
+			unavailable=_(
+				"{0} is not run to preview it, since not all of its effects stay in the database where "
+				"they could be undone; the call is shown by its arguments"
+			).format(info.name)
+		)
 	args = dict(arguments) if isinstance(arguments, dict) else arguments
 	if isinstance(args, dict) and "validate_only" in info.instance.Arguments.model_fields:
 		args["validate_only"] = True  # the tool's own dry-run path

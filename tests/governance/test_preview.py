@@ -10,6 +10,7 @@ import frappe
 import pytest
 
 from frappe_assistant_core.core.tool_registry import get_tool_registry
+from frappe_assistant_core.exceptions import ToolArgumentError
 from frappe_assistant_core.governance.preview import preview
 from frappe_assistant_core.governance.rehearsal import rehearsal
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
@@ -70,17 +71,36 @@ def test_a_create_through_validate_only_shows_the_document_and_indexes_nothing()
 	assert _search_queue() == before_queue, "a document that never existed was queued for the search index"
 
 
-def test_a_delete_and_a_workflow_transition_are_shown_and_undone():
-	name = _todo("to delete")
-	deleted = preview(_info("document_delete"), {"doctype": "ToDo", "name": name})
-	assert [(c["action"], c["name"]) for c in deleted.changes if c["doctype"] == "ToDo"] == [("delete", name)]
-	assert frappe.db.exists("ToDo", name)
+def test_a_workflow_transition_is_shown_and_undone():
 	request = frappe.get_doc({"doctype": REQUEST, "subject": "Laptop"}).insert().name
 	moved = preview(_info("workflow_action"), {"doctype": REQUEST, "name": request, "action": "Approve"})
 	(change,) = [c for c in moved.changes if c["doctype"] == REQUEST]
 	assert change["action"] == "submit"
 	assert change["fields"]["workflow_state"] == {"from": "Pending", "to": "Approved"}
 	assert frappe.db.get_value(REQUEST, request, ["workflow_state", "docstatus"]) == ("Pending", 0)
+
+
+def test_a_delete_is_never_rehearsed_since_it_removes_attached_files_from_disk_at_once():
+	"""Deleting a document deletes its attachments' files before any rollback could keep them: the
+	dry run of document_delete checks the call and says why it shows only the arguments."""
+	name = _todo("with an attachment")
+	attached = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": "fac-keep.txt",
+			"content": b"keep me",
+			"is_private": 1,
+			"attached_to_doctype": "ToDo",
+			"attached_to_name": name,
+		}
+	).insert()
+	on_disk = attached.get_full_path()
+	result = preview(_info("document_delete"), {"doctype": "ToDo", "name": name})
+	assert result.changes == [] and "not run to preview it" in result.unavailable
+	assert os.path.exists(on_disk), "the dry run deleted the attachment's file"
+	assert frappe.db.exists("ToDo", name)
+	with pytest.raises(ToolArgumentError):
+		preview(_info("document_delete"), {"doctype": "ToDo"})
 
 
 def test_a_file_written_by_the_rehearsal_is_removed_from_disk():
@@ -151,11 +171,18 @@ def _write_calls() -> dict:
 		"query_and_analyze": {"query": "select name from `tabToDo` limit 1"},
 		"test_create_todo": {"description": "preview todo"},
 		"test_simple_text": {},
-		"test_error_handling": {},  # always fails: its preview fails the same way
+		"test_error_handling": {},
 	}
 
 
-_NO_DOCUMENT_CHANGE = {"execute_python_code", "query_and_analyze", "test_simple_text"}
+#: Tools that are not rehearsable: their dry run checks the call and runs nothing.
+_NOT_RUN = {
+	"document_delete",
+	"execute_python_code",
+	"query_and_analyze",
+	"test_simple_text",
+	"test_error_handling",
+}
 
 
 def test_every_write_tool_previews_without_writing():
@@ -169,11 +196,9 @@ def test_every_write_tool_previews_without_writing():
 		dt: frappe.db.count(dt) for dt in ("ToDo", "Dashboard", "Dashboard Chart", "Number Card", REQUEST)
 	}
 	for name in writers:
-		if name == "test_error_handling":
-			with pytest.raises(frappe.ValidationError, match="intentionally"):
-				preview(_info(name), calls[name])
-			continue
 		result = preview(_info(name), calls[name])
-		assert result.unavailable is None, (name, result.unavailable)
-		assert bool(result.changes) is (name not in _NO_DOCUMENT_CHANGE), (name, result.changes)
+		if name in _NOT_RUN:
+			assert result.changes == [] and "not run to preview it" in result.unavailable, name
+		else:
+			assert result.unavailable is None and result.changes, (name, result.unavailable)
 	assert {dt: frappe.db.count(dt) for dt in counts} == counts

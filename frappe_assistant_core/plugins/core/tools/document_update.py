@@ -63,6 +63,7 @@ class Output(BaseModel):
 
 class DocumentUpdate(BaseTool):
 	name = "document_update"
+	rehearsable = True  # its changes are documents: a dry run can undo them
 	title = "Update a document"
 	Output = Output
 	description = (
