@@ -24,7 +24,7 @@ from tests.browser.test_fac_admin_page import (  # noqa: F401  (desk_site is a f
 	_screenshots,
 	desk_site,
 )
-from tests.governance._mcp import SETTINGS, TOOL_DOCTYPE, call, text_of, tool_governance
+from tests.governance._mcp import SETTINGS, TOOL_DOCTYPE, call, restore_settings, text_of, tool_governance
 from tests.support.server import serve
 from tests.support.site import make_user
 
@@ -68,7 +68,7 @@ def test_approvals_and_the_governance_section_in_the_real_desk(desk_site):  # no
 	if not os.path.exists(CHROMIUM):
 		pytest.fail(f"{CHROMIUM} is missing: run tests/host/setup.sh (installs Debian's chromium)")
 	_users()
-	settings_before = {field: frappe.db.get_single_value(SETTINGS, field) for field in GOVERNED}
+	settings_before = frappe.db.get_singles_dict(SETTINGS)
 	tool_before = frappe.db.get_value(
 		TOOL_DOCTYPE, "document_get", ["requires_approval", "rate_limit"], as_dict=True
 	)
@@ -134,6 +134,6 @@ def test_approvals_and_the_governance_section_in_the_real_desk(desk_site):  # no
 		assert frappe.db.count("ToDo", {"description": "desk rejects me"}) == 0
 	finally:
 		frappe.db.rollback()
-		frappe.db.set_single_value(SETTINGS, settings_before)
+		restore_settings(settings_before, list(GOVERNED))
 		frappe.db.set_value(TOOL_DOCTYPE, "document_get", dict(tool_before))
 		tool_governance("test_create_todo", committed=True, requires_approval=0)

@@ -17,6 +17,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from frappe_assistant_core.api.fac_endpoint import handle_mcp
+from frappe_assistant_core.core import connection_rules
 from frappe_assistant_core.mcp.revisions import MODERN
 from frappe_assistant_core.utils.cache import publish_change
 
@@ -65,6 +66,7 @@ def mcp(
 	finally:
 		frappe.set_user("Administrator")
 		frappe.local.request = previous
+		connection_rules.reset()  # a real request's rules end with it (frappe.local is released)
 	raw = response.get_data()
 	return response.status_code, (json.loads(raw) if raw else None), dict(response.headers)
 
@@ -100,11 +102,22 @@ def governance(committed: bool = False, **values) -> Iterator[None]:
 	finally:
 		if committed:
 			frappe.db.rollback()
-		_apply({key: before.get(key) for key in values if key != "read_only_roles"})
+		restore_settings(before, [key for key in values if key != "read_only_roles"])
 		if "read_only_roles" in values:
 			_apply({"read_only_roles": before_roles})
 		if committed:
 			frappe.db.commit()
+
+
+def restore_settings(before: dict, fields: list[str]) -> None:
+	"""Put `fields` of Assistant Core Settings back as `before` (get_singles_dict) had them: a field
+	not stored then is removed, so it loads its default again rather than an empty value."""
+	for field in fields:
+		if field in before:
+			frappe.db.set_single_value(SETTINGS, field, before[field], update_modified=False)
+		else:
+			frappe.db.delete("Singles", {"doctype": SETTINGS, "field": field})
+	publish_change()
 
 
 def tool_governance(tool: str, committed: bool = False, **values) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
-from tests.governance._mcp import SETTINGS, TOOL_DOCTYPE
+from tests.governance._mcp import SETTINGS, TOOL_DOCTYPE, restore_settings
 from tests.support.fresh_install import FRESH
 from tests.support.site import run_migrate
 
@@ -50,6 +50,7 @@ def test_a_migrate_keeps_every_switch_and_governance_setting_an_administrator_se
 		row.name: row
 		for row in frappe.get_all(TOOL_DOCTYPE, fields=["name", "enabled", "requires_approval", "rate_limit"])
 	}
+	stored_before = frappe.db.get_singles_dict(SETTINGS)
 	frappe.db.set_value(TOOL_DOCTYPE, "document_get", {"enabled": 0, "requires_approval": 1, "rate_limit": 7})
 	frappe.db.set_value(TOOL_DOCTYPE, "document_create", "enabled", 1)
 	frappe.db.set_single_value(
@@ -74,7 +75,5 @@ def test_a_migrate_keeps_every_switch_and_governance_setting_an_administrator_se
 			frappe.db.set_value(
 				TOOL_DOCTYPE, name, {k: row[k] for k in ("enabled", "requires_approval", "rate_limit")}
 			)
-		frappe.db.set_single_value(
-			SETTINGS, {"read_only_mode": 0, "rate_limit_per_user": 120, "approval_for_write": 0}
-		)
+		restore_settings(stored_before, ["read_only_mode", "rate_limit_per_user", "approval_for_write"])
 		frappe.db.commit()
