@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m benchmarks [tools_list] [tools_call] [toggle] [sync] [cold_start] [audit] [extract]`.
+"""Run the benchmarks: `python -m benchmarks [tools_list] [tools_call] [toggle] [sync] [cold_start] [audit] [extract]
+[governance]`.
 
 Each benchmark runs in its own process on its own throwaway site, prints its table and writes
 benchmarks/results/<name>.json; a summary of the targets follows. The exit status is 0 even when a
@@ -22,6 +23,7 @@ BENCHMARKS = {
 	"cold_start": "benchmarks.bench_cold_start",
 	"audit": "benchmarks.bench_audit",
 	"extract": "benchmarks.bench_extract",
+	"governance": "benchmarks.bench_governance",
 }
 
 

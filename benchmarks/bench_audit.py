@@ -30,16 +30,6 @@ def _targets(token: str, name: str) -> tuple[load.Target, load.Target]:
 	return logged, unlogged
 
 
-def _make_todo() -> str:
-	import frappe
-
-	frappe.set_user(USER)
-	name = frappe.get_doc({"doctype": "ToDo", "description": "audited benchmark todo"}).insert().name
-	frappe.set_user("Administrator")
-	frappe.db.commit()
-	return name
-
-
 def _write_queue() -> dict:
 	"""Write every queued record as the scheduler job does; its time per row."""
 	import frappe
@@ -64,7 +54,7 @@ def run() -> dict:
 	with harness.bench_site("audit") as site:
 		site.connect()
 		token = harness.make_token_user(USER, ["System Manager"])
-		name = _make_todo()
+		name = harness.make_todo(USER, "audited benchmark todo")
 		logged, unlogged = _targets(token, name)
 		log = site.log_dir / "gunicorn-audit.log"
 		with harness.measured_server(site.env(), floor.WORKERS, log) as server:

@@ -21,6 +21,19 @@ ROUNDS = int(os.environ.get("FAC_BENCH_ROUNDS", "6"))
 PROBES = 15
 
 
+def run_settings() -> dict:
+	"""What a result records about how it was measured: the machine and the load's shape."""
+	from benchmarks import harness
+
+	return {
+		"machine": harness.machine(),
+		"workers": WORKERS,
+		"clients": CLIENTS,
+		"load_seconds": LOAD_SECONDS,
+		"rounds": ROUNDS,
+	}
+
+
 def ping_target(token: str) -> load.Target:
 	"""Frappe's own ping, authenticated like our calls, by POST like every MCP message."""
 	return load.Target("Frappe ping (floor)", "/api/method/ping", {}, load.mcp_headers(token))

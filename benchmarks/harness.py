@@ -213,6 +213,17 @@ def make_token_user(email: str, roles: list[str]) -> str:
 	return api_credentials(make_user(email, roles))
 
 
+def make_todo(user: str, description: str) -> str:
+	"""A ToDo owned by `user`, committed; its name."""
+	import frappe
+
+	frappe.set_user(user)
+	name = frappe.get_doc({"doctype": "ToDo", "description": description}).insert().name
+	frappe.set_user("Administrator")
+	frappe.db.commit()
+	return name
+
+
 def write_results(name: str, payload: dict) -> Path:
 	RESULTS_DIR.mkdir(parents=True, exist_ok=True)
 	path = RESULTS_DIR / f"{name}.json"

@@ -4,6 +4,8 @@ cold_start: build the registry as a new worker's first tools/list does, timing e
   memory and every import attempted under frappe_assistant_core.plugins recorded.
 sync: one `after_migrate` configuration sync, timed, with its SQL statements classified and its peak
   memory; optionally with a generated plugin package discovered next to the shipped plugins.
+governance_checks: the governance checks of one request, timed alone in a loop (what they add to a
+  tools/list and to a tools/call, Redis round trip of the rate limiter included).
 The result is printed as one JSON line prefixed with harness.PROBE_MARK.
 """
 
@@ -193,7 +195,50 @@ def _time_stages(targets: dict) -> dict:
 	return stages
 
 
-OPS = {"cold_start": _cold_start, "sync": _sync}
+def _governance_checks(user: str, iterations: int = 2000) -> dict:
+	"""Microseconds the governance checks take per request, median of batches of 100."""
+	_connect()
+	import frappe
+	from werkzeug.test import EnvironBuilder
+	from werkzeug.wrappers import Request
+
+	from frappe_assistant_core.core import connection_rules
+	from frappe_assistant_core.core.tool_registry import get_tool_registry
+	from frappe_assistant_core.governance import approvals, connection, rate_limit
+	from frappe_assistant_core.mcp.revisions import REVISIONS
+	from frappe_assistant_core.mcp.tools import CallToolParams
+	from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+
+	frappe.set_user(user)
+	path = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
+	frappe.local.request = Request(EnvironBuilder(path=path, method="POST").get_environ())
+	get_plugin_manager().snapshot()  # validated once per request, as auth does before these checks
+	info = get_tool_registry().get_tool("document_get")
+	params = CallToolParams(name="document_get", arguments={"doctype": "ToDo", "name": "x"})
+	rev = REVISIONS["2025-11-25"]
+
+	def listing():
+		connection_rules.reset()
+		connection.narrow(frappe.local.request)
+
+	def calling():
+		listing()
+		rate_limit.check("document_get")
+		approvals.govern(info, params, rev, lambda: None)
+
+	result = {}
+	for label, check in (("tools_list", listing), ("tools_call", calling)):
+		batches = []
+		for _ in range(iterations // 100):
+			started = time.perf_counter()
+			for _ in range(100):
+				check()
+			batches.append((time.perf_counter() - started) / 100 * 1e6)
+		result[f"{label}_us"] = sorted(batches)[len(batches) // 2]
+	return result
+
+
+OPS = {"cold_start": _cold_start, "sync": _sync, "governance_checks": _governance_checks}
 
 
 def main() -> None:

@@ -36,3 +36,15 @@ class ToolDependencyError(frappe.ValidationError):
 class FileNotReadableError(frappe.DoesNotExistError):
 	"""No file the caller may read at that reference: missing, outside the site's files folders, or
 	another user's. One class and one text for all three, so an error tells nothing about which."""
+
+
+class ConnectionRuleError(frappe.PermissionError):
+	"""A tool the user may use is not served on this connection (read-only, or a narrowed URL)."""
+
+
+class RequestStateError(frappe.ValidationError):
+	"""A requestState that is forged, altered, expired, replayed or bound to another call."""
+
+
+class ApprovalError(frappe.ValidationError):
+	"""An approval request that cannot take the decision asked for (already decided, expired)."""

@@ -50,16 +50,31 @@ before_request = [
 scheduler_events = {
 	"all": ["frappe_assistant_core.audit.store.write_pending"],
 	"daily": ["frappe_assistant_core.audit.store.delete_expired"],
+	"hourly": ["frappe_assistant_core.governance.decisions.expire_requests"],
 	"cron": {"* * * * *": ["frappe_assistant_core.utils.plugin_manager.revalidate_registry"]},
 }
 
+# A dry run of a write tool (governance.rehearsal) notes the documents it changes; without one
+# running on the request each handler returns at once.
+doc_events = {
+	"*": {
+		"validate": "frappe_assistant_core.governance.rehearsal.note_saved",
+		"before_cancel": "frappe_assistant_core.governance.rehearsal.note_cancelled",
+		"before_update_after_submit": "frappe_assistant_core.governance.rehearsal.note_updated_after_submit",
+		"on_trash": "frappe_assistant_core.governance.rehearsal.note_deleted",
+	}
+}
+
 # An Assistant User reads only the log rows of their own tool calls.
+# An approval request is read by its requester, and by deciders and admins who may read its target.
 permission_query_conditions = {
 	"FAC Tool Call Log": "frappe_assistant_core.assistant_core.doctype.fac_tool_call_log.fac_tool_call_log.get_permission_query_conditions",
+	"FAC Approval Request": "frappe_assistant_core.assistant_core.doctype.fac_approval_request.fac_approval_request.get_permission_query_conditions",
 }
 has_permission = {
 	"FAC Tool Call Log": "frappe_assistant_core.assistant_core.doctype.fac_tool_call_log.fac_tool_call_log.has_permission",
+	"FAC Approval Request": "frappe_assistant_core.assistant_core.doctype.fac_approval_request.fac_approval_request.has_permission",
 }
 
 # A log row names the document and user of a call; it never stops them from being deleted.
-ignore_links_on_delete = ["FAC Tool Call Log"]
+ignore_links_on_delete = ["FAC Tool Call Log", "FAC Approval Request"]

@@ -25,7 +25,7 @@ bootstrap.activate()
 
 import frappe  # noqa: E402
 
-from tests.support import site_state  # noqa: E402
+from tests.support import fresh_install, site_state  # noqa: E402
 
 #: The database of this session's site, fixed before collection (which deselects by it).
 SESSION_DB_TYPE = config.session_db_type()
@@ -111,6 +111,8 @@ def test_site(request):
 		name = config_.fac_sites[0]
 	os.environ.update(config.site_env(name, os.environ["FAC_HOST_APPS"], SESSION_DB_TYPE))
 	bootstrap.connect()
+	fresh_install.record()
+	fresh_install.enable_every_tool()
 	try:
 		yield name
 	finally:
@@ -140,6 +142,7 @@ def _existing_site():
 			returncode=3,
 		)
 	before = site_state.record()
+	fresh_install.enable_every_tool()  # put back with the rest of the site afterwards
 	try:
 		yield name
 	finally:

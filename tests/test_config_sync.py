@@ -63,14 +63,17 @@ def test_removed_plugin_and_removed_tool_rows_are_deleted():
 
 
 def test_new_tool_gets_a_row_with_its_detected_category():
-	"""New tool -> FAC Tool Configuration with plugin, source and the AST-detected category."""
-	frappe.db.delete("FAC Tool Configuration", {"name": "test_create_todo"})
+	"""New tool -> FAC Tool Configuration with plugin, source and the AST-detected category; it
+	starts switched on only when it reads (governance.defaults)."""
+	frappe.db.delete("FAC Tool Configuration", {"name": ("in", ["test_create_todo", "test_echo"])})
 	report = sync_all()
-	assert report.tools_created == ["test_create_todo"]
+	assert sorted(report.tools_created) == ["test_create_todo", "test_echo"]
 	row = frappe.get_doc("FAC Tool Configuration", "test_create_todo")
-	assert (row.plugin_name, row.source_app, row.enabled) == ("external", "fac_test_tools", 1)
+	assert (row.plugin_name, row.source_app, row.enabled) == ("external", "fac_test_tools", 0)
 	assert row.tool_category == row.auto_detected_category == "write"
 	assert row.module_path == "fac_test_tools.tools.TestCreateTodo"
+	reader = frappe.get_doc("FAC Tool Configuration", "test_echo")
+	assert (reader.tool_category, reader.enabled) == ("read_only", 1)
 
 
 def test_user_settings_survive_sync_including_tools_of_disabled_plugins():

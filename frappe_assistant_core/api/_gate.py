@@ -78,14 +78,29 @@ def parse_name(value, argument: str) -> str:
 
 def parse_list(value, argument: str) -> list:
 	"""A list, or a JSON string holding one (what desk forms send)."""
-	require(value, argument)
-	if isinstance(value, str):
-		try:
-			value = json.loads(value)
-		except ValueError:
-			value = None
+	value = _decoded(value, argument)
 	if not isinstance(value, list):
 		frappe.throw(
 			_("{0} must be a list").format(argument), frappe.ValidationError, title=_("Invalid value")
 		)
+	return value
+
+
+def parse_dict(value, argument: str) -> dict:
+	"""An object, or a JSON string holding one (what desk forms send)."""
+	value = _decoded(value, argument)
+	if not isinstance(value, dict):
+		frappe.throw(
+			_("{0} must be an object").format(argument), frappe.ValidationError, title=_("Invalid value")
+		)
+	return value
+
+
+def _decoded(value, argument: str):
+	require(value, argument)
+	if isinstance(value, str):
+		try:
+			return json.loads(value)
+		except ValueError:
+			return None
 	return value

@@ -21,6 +21,7 @@ from frappe_assistant_core.assistant_core.doctype.fac_tool_configuration.fac_too
 )
 from frappe_assistant_core.core.tool_catalog import EXTERNAL_PLUGIN
 from frappe_assistant_core.exceptions import ToolNotFoundError
+from frappe_assistant_core.governance.defaults import starts_enabled
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from frappe_assistant_core.utils.plugin_persistence import RESTRICTED, TOOL_DOCTYPE
 from frappe_assistant_core.utils.tool_categories import CATEGORIES, CATEGORY_INFO
@@ -49,7 +50,7 @@ def get_tool_configurations() -> dict:
 		row = rows.get(name) or frappe._dict()
 		plugin = plugins.get(entry.plugin_name)
 		plugin_enabled = entry.plugin_name == EXTERNAL_PLUGIN or bool(plugin and plugin["loaded"])
-		enabled = bool(row.get("enabled", 1))
+		enabled = bool(row.get("enabled", starts_enabled(entry.category)))
 		category = row.get("tool_category") or entry.category
 		tools.append(
 			{
@@ -225,6 +226,7 @@ def _tool_doc(tool_name: str):
 			"module_path": entry.module_path,
 			"auto_detected_category": entry.category,
 			"tool_category": entry.category,
+			"enabled": int(starts_enabled(entry.category)),
 		}
 	)
 	return doc.insert(ignore_permissions=True)

@@ -11,6 +11,7 @@ from frappe import _
 
 from frappe_assistant_core.api._gate import parse_name, require_assistant_admin
 from frappe_assistant_core.audit import usage
+from frappe_assistant_core.governance import rate_limit
 
 MAX_DAYS = 366
 MAX_RECENT = 100
@@ -20,7 +21,9 @@ MAX_RECENT = 100
 def get_usage_stats(days: int | str = 30) -> dict:
 	"""Tool calls of the last `days` days: totals, per day and status, per tool, top users. Admins only."""
 	require_assistant_admin()
-	return usage.usage_stats(_parse_count(days, "days", MAX_DAYS))
+	days = _parse_count(days, "days", MAX_DAYS)
+	# Calls a rate limit refused are never logged (they cost no write): their counts come from Redis.
+	return {**usage.usage_stats(days), "rate_limited": rate_limit.refusals(days)}
 
 
 @frappe.whitelist(methods=["GET", "POST"])

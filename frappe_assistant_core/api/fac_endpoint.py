@@ -15,6 +15,7 @@ import frappe
 from werkzeug.wrappers import Response
 
 from frappe_assistant_core.core import connection_rules
+from frappe_assistant_core.governance import connection
 from frappe_assistant_core.mcp import auth, guard, server
 
 
@@ -30,7 +31,13 @@ def handle_mcp(**kwargs: Any) -> Response:
 	# has already refused a foreign Origin on the endpoint's own URLs, before authentication.
 	guard.refuse_other_doors(request)
 	guard.refuse_foreign_origin()
-	if refused := guard.body_refusal(request) or auth.refusal() or guard.csrf_refusal():
+	# connection.narrow: read-only mode, read-only roles and a narrowed URL limit this request.
+	if (
+		refused := guard.body_refusal(request)
+		or auth.refusal()
+		or guard.csrf_refusal()
+		or connection.narrow(request)
+	):
 		return refused.to_response()
 	headers = request.headers
 	reply = server.handle(request.method, request.get_data(), headers.get(server.VERSION_HEADER), headers)

@@ -34,7 +34,12 @@ from frappe.utils import now, strip_html_tags
 from frappe_assistant_core.audit.clients import client_of
 from frappe_assistant_core.audit.redaction import arguments_json, bounded_text, output_text
 from frappe_assistant_core.audit.secrets import Secrets
-from frappe_assistant_core.exceptions import ToolArgumentError, ToolDependencyError, ToolNotFoundError
+from frappe_assistant_core.exceptions import (
+	RequestStateError,
+	ToolArgumentError,
+	ToolDependencyError,
+	ToolNotFoundError,
+)
 
 DOCTYPE = "FAC Tool Call Log"
 SUCCESS = "Success"
@@ -43,12 +48,22 @@ INVALID_ARGUMENTS = "Invalid Arguments"
 PERMISSION_DENIED = "Permission Denied"
 TIMEOUT = "Timeout"
 UNAVAILABLE = "Unavailable"
-STATUSES = (SUCCESS, ERROR, INVALID_ARGUMENTS, PERMISSION_DENIED, TIMEOUT, UNAVAILABLE)
+# Approvals (governance.approvals): a call waiting for a confirmation or an approver, a call the
+# user declined (or whose rejection it reports), and an approver's decision in the desk.
+APPROVAL_REQUIRED = "Approval Required"
+DECLINED = "Declined"
+APPROVED = "Approved"
+REJECTED = "Rejected"
+#: Rows that record an approver's decision, not a tools/call.
+DECISION_STATUSES = (APPROVED, REJECTED)
+_CALL_STATUSES = (SUCCESS, ERROR, INVALID_ARGUMENTS, PERMISSION_DENIED, TIMEOUT, UNAVAILABLE)
+STATUSES = (*_CALL_STATUSES, APPROVAL_REQUIRED, DECLINED, *DECISION_STATUSES)
 # Exception class -> status, first match wins; anything else is an Error.
 _STATUS_OF: tuple[tuple[type[BaseException], str], ...] = (
 	(ToolNotFoundError, UNAVAILABLE),
 	(ToolDependencyError, UNAVAILABLE),
 	(ToolArgumentError, INVALID_ARGUMENTS),
+	(RequestStateError, PERMISSION_DENIED),
 	(frappe.PermissionError, PERMISSION_DENIED),
 	(frappe.QueryTimeoutError, TIMEOUT),
 	(TimeoutError, TIMEOUT),
@@ -56,6 +71,7 @@ _STATUS_OF: tuple[tuple[type[BaseException], str], ...] = (
 )
 MAX_MESSAGE = 500
 _FAILURE = "fac_tool_call_failure"  # frappe.local attribute: (exception, message) of this call
+_APPROVAL = "fac_tool_call_approval"  # frappe.local attribute: (status or None, note, request) of this call
 
 
 def recorded(call_tool: Callable) -> Callable:
@@ -65,6 +81,7 @@ def recorded(call_tool: Callable) -> Callable:
 	def wrapper(params, *args, **kwargs):
 		started = time.perf_counter()
 		setattr(frappe.local, _FAILURE, None)
+		setattr(frappe.local, _APPROVAL, None)
 		try:
 			result = call_tool(params, *args, **kwargs)
 		except Exception as exc:
@@ -80,6 +97,18 @@ def recorded(call_tool: Callable) -> Callable:
 def note_failure(exc: BaseException, message: str) -> None:
 	"""Tell the recorder how the tool failed (`message` is what the client is shown)."""
 	setattr(frappe.local, _FAILURE, (exc, message))
+
+
+def current_failure() -> tuple[BaseException, str] | None:
+	"""(exception, message) of the failure noted for the current call, if it failed."""
+	return getattr(frappe.local, _FAILURE, None)
+
+
+def note_approval(note: str, status: str | None = None, request: str | None = None) -> None:
+	"""Tell the recorder how approval went for this call: `note` (who decided, or why it waits),
+	the FAC Approval Request it belongs to, and `status` when the approval answered the call
+	instead of the tool (APPROVAL_REQUIRED, DECLINED)."""
+	setattr(frappe.local, _APPROVAL, (status, note, request))
 
 
 def _record(params, seconds: float, result, exc: BaseException | None, message: str | None) -> None:
@@ -101,6 +130,7 @@ def build_record(
 	settings = state.settings
 	if not settings.get("log_tool_calls", True):
 		return None
+	approval_status, approval_note, approval_request = getattr(frappe.local, _APPROVAL, None) or (None,) * 3
 	name = params.name if isinstance(params.name, str) else str(params.name)
 	arguments = params.arguments if isinstance(params.arguments, dict) else {}
 	info = state.tools.get(name)
@@ -126,6 +156,11 @@ def build_record(
 		"result_truncated": int(body.truncated()),
 	}
 	record.update(_target(arguments, body, exc is None))
+	if approval_note:
+		record["approval_note"] = bounded_text(approval_note, MAX_MESSAGE, secrets)
+		record["approval_request"] = approval_request or ""
+		if approval_status and exc is None:
+			record["status"] = approval_status
 	if settings.get("log_tool_output"):
 		record["output"] = output_text(body.text(), secrets)
 	return record

@@ -2,7 +2,8 @@
 
 Counts are GROUP BY queries; durations are read once per window and their percentiles computed
 here (nearest rank), which the databases Frappe supports cannot all do in SQL. Every status other
-than Success counts as an error in the error rate.
+than Success and Approval Required (a call waiting for approval) counts as an error in the error
+rate. Rows of approvers' decisions (Approved, Rejected) are not calls and are left out.
 """
 
 from __future__ import annotations
@@ -15,10 +16,19 @@ import frappe
 from frappe.utils import get_fullname, getdate, nowdate
 
 from frappe_assistant_core.assistant_core.doctype.fac_tool_call_log.fac_tool_call_log import may_read_row
-from frappe_assistant_core.audit.recorder import DOCTYPE, STATUSES, SUCCESS
+from frappe_assistant_core.audit.recorder import (
+	APPROVAL_REQUIRED,
+	DECISION_STATUSES,
+	DOCTYPE,
+	STATUSES,
+	SUCCESS,
+)
 from frappe_assistant_core.audit.store import pending_count, retention_days
 
 TOP_USERS = 10
+#: Statuses that are not errors of a call.
+NOT_ERRORS = frozenset({SUCCESS, APPROVAL_REQUIRED})
+CALL_STATUSES = tuple(status for status in STATUSES if status not in DECISION_STATUSES)
 RECENT_CALL_FIELDS = (
 	"name",
 	"timestamp",
@@ -35,28 +45,31 @@ RECENT_CALL_FIELDS = (
 def usage_stats(days: int) -> dict:
 	"""Calls of the last `days` days (today included): totals, per day and status, per tool, top users."""
 	first_day = getdate(nowdate()) - timedelta(days=days - 1)
-	since = {"since": f"{first_day.isoformat()} 00:00:00"}
+	since = {"since": f"{first_day.isoformat()} 00:00:00", "decisions": DECISION_STATUSES}
 	table = f"`tab{DOCTYPE}`"
 	by_day = frappe.db.sql(
 		f"select date(`timestamp`) as day, `status`, count(*) as calls from {table} "
-		"where `timestamp` >= %(since)s group by date(`timestamp`), `status`",
+		"where `timestamp` >= %(since)s and `status` not in %(decisions)s group by date(`timestamp`), `status`",
 		since,
 		as_dict=True,
 	)
 	by_tool = frappe.db.sql(
 		f"select `tool`, `plugin`, `status`, count(*) as calls, max(`timestamp`) as last_call from {table} "
-		"where `timestamp` >= %(since)s group by `tool`, `plugin`, `status`",
+		"where `timestamp` >= %(since)s and `status` not in %(decisions)s group by `tool`, `plugin`, `status`",
 		since,
 		as_dict=True,
 	)
 	by_user = frappe.db.sql(
 		f"select `user`, `status`, count(*) as calls from {table} "
-		"where `timestamp` >= %(since)s group by `user`, `status`",
+		"where `timestamp` >= %(since)s and `status` not in %(decisions)s group by `user`, `status`",
 		since,
 		as_dict=True,
 	)
 	durations = frappe.db.sql(
-		f"select `tool`, `duration_ms` from {table} where `timestamp` >= %(since)s", since, as_list=True
+		f"select `tool`, `duration_ms` from {table} where `timestamp` >= %(since)s "
+		"and `status` not in %(decisions)s",
+		since,
+		as_list=True,
 	)
 	tools = _tools(by_tool, durations)
 	_fill_plugins(tools)
@@ -66,7 +79,7 @@ def usage_stats(days: int) -> dict:
 	return {
 		"days": days,
 		"since": first_day.isoformat(),
-		"statuses": list(STATUSES),
+		"statuses": list(CALL_STATUSES),
 		"total_calls": total,
 		"error_calls": errors,
 		"error_rate": _rate(errors, total),
@@ -112,7 +125,7 @@ def _daily(rows: list[dict], first_day, days: int) -> dict:
 	"""{"dates": [...], "series": {status: [count per date]}}: every day of the window, zeros included."""
 	dates = [(first_day + timedelta(days=i)).isoformat() for i in range(days)]
 	index = {d: i for i, d in enumerate(dates)}
-	series = {status: [0] * days for status in STATUSES}
+	series = {status: [0] * days for status in CALL_STATUSES}
 	for row in rows:
 		day = getdate(row.day).isoformat()
 		if day in index and row.status in series:
@@ -138,7 +151,7 @@ def _tools(rows: list[dict], durations: list[list]) -> list[dict]:
 		calls = int(row.calls)
 		tool["calls"] += calls
 		tool["by_status"][row.status] = tool["by_status"].get(row.status, 0) + calls
-		if row.status != SUCCESS:
+		if row.status not in NOT_ERRORS:
 			tool["errors"] += calls
 		last = str(row.last_call)
 		if tool["last_call"] is None or last > tool["last_call"]:
@@ -177,7 +190,7 @@ def _users(rows: list[dict]) -> list[dict]:
 	for row in rows:
 		user = users.setdefault(row.user, {"user": row.user, "calls": 0, "errors": 0})
 		user["calls"] += int(row.calls)
-		if row.status != SUCCESS:
+		if row.status not in NOT_ERRORS:
 			user["errors"] += int(row.calls)
 	ranked = sorted(users.values(), key=lambda u: (-u["calls"], u["user"] or ""))
 	for user in ranked[:TOP_USERS]:

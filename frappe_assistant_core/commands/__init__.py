@@ -1,4 +1,4 @@
-"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|sync|usage`.
+"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|sync|usage|read-only`.
 
 Each command runs the same code and rules as the admin API, as Administrator, and commits.
 """
@@ -140,6 +140,10 @@ def usage(ctx, days):
 			f"{stats['error_calls']} not successful ({_percent(stats['error_rate'])}), "
 			f"{stats['user_count']} users, {stats['tool_count']} tools"
 		)
+		from frappe_assistant_core.governance.rate_limit import refusals
+
+		if refused := refusals(days)["total"]:
+			click.echo(f"Refused by rate limits (not logged): {refused} calls")
 		if not stats["total_calls"]:
 			return
 		click.echo("")
@@ -160,6 +164,24 @@ def usage(ctx, days):
 		click.echo("")
 		users = [(u["user"], str(u["calls"]), str(u["errors"])) for u in stats["users"]]
 		_table(("user", "calls", "errors"), users)
+
+	_on_each_site(ctx, action)
+
+
+@fac.command("read-only")
+@click.argument("state", required=False, type=click.Choice(["on", "off"]))
+@click.option(
+	"--role", help="switch read-only for this role only (Assistant Core Settings > Read-only Roles)"
+)
+@click.pass_context
+def read_only(ctx, state, role):
+	"""Show, or switch on or off, read-only mode for the site or for one role."""
+
+	def action():
+		from frappe_assistant_core.governance.commands import read_only_mode
+
+		frappe.set_user("Administrator")
+		click.echo(read_only_mode(state, role))
 
 	_on_each_site(ctx, action)
 

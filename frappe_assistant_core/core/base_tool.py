@@ -49,6 +49,10 @@ class BaseTool:
 	required_roles: ClassVar[tuple[str, ...]] = ()
 	#: Importable module names the tool needs at run time (checked without importing them).
 	dependencies: ClassVar[tuple[str, ...]] = ()
+	#: Whether every effect of the tool stays in the database through Frappe's document API, so that
+	#: a dry run (governance.rehearsal) can run it and undo it all. A tool that deletes files, calls
+	#: other systems or sends mail at once leaves this False: it is never run before an approval.
+	rehearsable: ClassVar[bool] = False
 	#: App that ships the tool (set by the registry for tools from the assistant_tools hook).
 	source_app: str = "frappe_assistant_core"
 

@@ -1,6 +1,6 @@
 """Which tools a user may see and call: the one rule, used by MCP, admin screens and tests.
 
-plugin enabled -> tool enabled (FAC Tool Configuration; no row means enabled) -> the tool's own
+plugin enabled -> tool enabled (FAC Tool Configuration; no row: enabled when it reads) -> the tool's own
 `required_roles` -> role access (Allow All, System Manager, or a listed role) -> read permission
 on the tool's `requires_permission` DocType, then the connection's own rules (core.connection_rules:
 token scopes, read-only, a narrowed URL), which only take tools away. tools/call reaches exactly
@@ -22,6 +22,7 @@ from frappe import _
 from frappe_assistant_core.core import connection_rules
 from frappe_assistant_core.core.connection_rules import ConnectionRule
 from frappe_assistant_core.exceptions import ToolNotFoundError
+from frappe_assistant_core.governance.defaults import starts_enabled
 from frappe_assistant_core.utils.plugin_manager import PluginManager, Snapshot, ToolInfo, get_plugin_manager
 
 
@@ -98,6 +99,8 @@ def get_tool_registry() -> ToolRegistry:
 def _visible(info: ToolInfo, config, roles: frozenset[str], can_read: Callable[[str], bool]) -> bool:
 	if info.instance.required_roles and roles.isdisjoint(info.instance.required_roles):
 		return False
+	if config is None and not starts_enabled(info.category):
+		return False  # a tool without a row yet (not synced): on only if it reads (governance.defaults)
 	if config is not None and (not config.enabled or not config.admits(roles)):
 		return False
 	doctype = info.instance.requires_permission

@@ -31,6 +31,7 @@ INTERNAL_ERROR = -32603
 SERVER_DISABLED = -32000
 UNAUTHORIZED = -32001
 FORBIDDEN = -32003
+RATE_LIMITED = -32005  # a tools/call over a rate limit (governance.rate_limit); data.retryAfterSeconds
 # Defined by revision 2026-07-28 (basic/index, "Error Codes").
 HEADER_MISMATCH = -32020
 MISSING_CLIENT_CAPABILITY = -32021

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
 from frappe_assistant_core.audit import clients
+from frappe_assistant_core.governance import rate_limit
 from frappe_assistant_core.mcp import modern, tools
 from frappe_assistant_core.mcp.identity import instructions, server_identity
 from frappe_assistant_core.mcp.protocol import (
@@ -191,7 +192,9 @@ def _tools_list(params: dict, revision: Revision) -> dict | EncodedResult:
 
 
 def _tools_call(params: dict, revision: Revision) -> dict | EncodedResult:
-	return tools.call_tool(parse_params(tools.CallToolParams, params), revision.version)
+	call = parse_params(tools.CallToolParams, params)
+	rate_limit.check(call.name)  # before the call is looked up, run or logged; unknown names count too
+	return tools.call_tool(call, revision.version)
 
 
 # Each method gets its params and the request's Revision (None for initialize, which picks one).

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 
 from frappe_assistant_core.audit import recorder
 from frappe_assistant_core.core.tool_registry import get_tool_registry
+from frappe_assistant_core.governance import approvals
 from frappe_assistant_core.mcp import list_cache, modern
 from frappe_assistant_core.mcp.auth import server_settings
 from frappe_assistant_core.mcp.identity import server_identity
@@ -93,6 +94,11 @@ def call_tool(params: CallToolParams, revision: str = SUPPORTED_VERSIONS[0]) -> 
 	"""Run a tool the session user may see; raises ToolNotFoundError for any other name."""
 	rev = REVISIONS[revision]
 	info = get_tool_registry().get_tool(params.name)
+	# A tool that requires approval runs only once the user or an approver said yes.
+	return approvals.govern(info, params, rev, lambda: _run(info, params, rev))
+
+
+def _run(info: ToolInfo, params: CallToolParams, rev: Revision) -> dict | EncodedResult:
 	frappe.db.savepoint(_SAVEPOINT)
 	try:
 		value = info.instance.run(params.arguments)

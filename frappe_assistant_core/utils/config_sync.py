@@ -2,10 +2,10 @@
 
 Plugins: a new plugin gets a row (enabled by default, unless its environment check fails); an
 orphan row (plugin gone from code) is deleted; existing rows keep their state. Tools: every tool in
-code, of enabled and disabled plugins and of other apps, gets a row; code-derived fields (plugin,
-description, source, detected category) follow the code; switches, manual categories and role
-lists are kept; orphans are deleted. Reads and inserts are batched, and a run with nothing to do
-writes nothing.
+code, of enabled and disabled plugins and of other apps, gets a row, switched on only when the
+tool reads (governance.defaults); code-derived fields (plugin, description, source, detected
+category) follow the code; switches, manual categories and role lists are kept; orphans are
+deleted. Reads and inserts are batched, and a run with nothing to do writes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import frappe
 from frappe.utils import now_datetime
 
 from frappe_assistant_core.core.tool_catalog import CatalogEntry
+from frappe_assistant_core.governance.defaults import starts_enabled
 from frappe_assistant_core.utils.cache import publish_change
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from frappe_assistant_core.utils.plugin_persistence import PLUGIN_DOCTYPE, ROLE_DOCTYPE, TOOL_DOCTYPE
@@ -119,6 +120,10 @@ def _code_values(entry: CatalogEntry) -> tuple:
 	return tuple(getattr(entry, _ENTRY_FIELD.get(f, f)) for f in _CODE_FIELDS)
 
 
+def _switch(entry: CatalogEntry) -> int:
+	return int(starts_enabled(entry.category))
+
+
 def _bulk_insert_tools(entries: list[CatalogEntry]) -> None:
 	"""One INSERT per thousand rows instead of one document insert per tool."""
 	now, user = now_datetime(), frappe.session.user or "Administrator"
@@ -129,7 +134,7 @@ def _bulk_insert_tools(entries: list[CatalogEntry]) -> None:
 	]  # fmt: skip
 	values = [
 		# name, creation, modified, owner, modified_by, docstatus, idx, then the fields above
-		(e.name, now, now, user, user, 0, 0, e.name, 1, e.category, 0, "Allow All", *_code_values(e))
+		(e.name, now, now, user, user, 0, 0, e.name, _switch(e), e.category, 0, "Allow All", *_code_values(e))
 		for e in entries
 	]
 	frappe.db.bulk_insert(TOOL_DOCTYPE, fields, values)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import frappe
 from frappe.utils import cast
 
-ASSISTANT_ROLES = ("Assistant Admin", "Assistant User")
+ASSISTANT_ROLES = ("Assistant Admin", "Assistant User", "Assistant Approver")
 SETTINGS_DOCTYPE = "Assistant Core Settings"
 
 

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 import frappe
 from frappe.utils import cint
 
+from frappe_assistant_core.governance import settings as governance_settings
+
 PLUGIN_DOCTYPE = "FAC Plugin Configuration"
 TOOL_DOCTYPE = "FAC Tool Configuration"
 ROLE_DOCTYPE = "FAC Tool Role Access"
 SETTINGS_DOCTYPE = "Assistant Core Settings"
 RESTRICTED = "Restrict to Listed Roles"
+_TOOL_FIELDS = ("enabled", "tool_category", "role_access_mode", "requires_approval", "rate_limit")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,10 @@ class ToolConfig:
 	category: str | None
 	role_access_mode: str
 	roles: frozenset[str]
+	#: Every call waits for a confirmation or an approver (governance.approvals).
+	requires_approval: bool = False
+	#: Calls per user per minute; 0: the site's default (governance.rate_limit).
+	rate_limit: int = 0
 
 	def admits(self, user_roles: set[str] | frozenset[str]) -> bool:
 		"""Role rule: Allow All, System Manager, or any listed role with allow_access."""
@@ -62,10 +69,10 @@ class PluginPersistence:
 				category=row.tool_category or None,
 				role_access_mode=row.role_access_mode or "Allow All",
 				roles=frozenset(roles.get(row.name, ())),
+				requires_approval=bool(row.requires_approval),
+				rate_limit=cint(row.rate_limit),
 			)
-			for row in _get_all(
-				TOOL_DOCTYPE, fields=["name", "tool_name", "enabled", "tool_category", "role_access_mode"]
-			)
+			for row in _get_all(TOOL_DOCTYPE, fields=["name", "tool_name", *_TOOL_FIELDS])
 		}
 
 	def load_settings(self) -> dict:
@@ -79,6 +86,7 @@ class PluginPersistence:
 			"mcp_allowed_origins": tuple((stored.get("mcp_allowed_origins") or "").split()),
 			"log_tool_calls": _switch(stored, "log_tool_calls", True),
 			"log_tool_output": _switch(stored, "log_tool_output", False),
+			**governance_settings.load(stored),
 		}
 
 	def save_plugin_state(self, plugin_name: str, enabled: bool) -> bool:

@@ -101,4 +101,26 @@ async function modal_text(page) {
 	return (await modal.innerText()).trim();
 }
 
-module.exports = { open_browser, login, open_route, open_form, modal_text, desk_ready };
+/**
+ * Run a driver: open the browser, `await steps(page, report, browser)`, close it, and print the
+ * report (`extra` fields, then what the browser saw) as the last line of stdout; the process exits
+ * 1 when a step threw (its stack is report.error).
+ */
+async function drive(steps, extra) {
+	const report = Object.assign({ steps: [], console_errors: [], page_errors: [], native_dialogs: [], requests: [] }, extra);
+	let code = 0;
+	let browser;
+	try {
+		browser = await open_browser(report);
+		await steps(browser.page, report, browser);
+	} catch (err) {
+		report.error = String((err && err.stack) || err);
+		code = 1;
+	} finally {
+		if (browser) await browser.close();
+	}
+	process.stdout.write("\n" + JSON.stringify(report) + "\n");
+	process.exit(code);
+}
+
+module.exports = { open_browser, login, open_route, open_form, modal_text, desk_ready, drive };

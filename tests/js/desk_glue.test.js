@@ -46,7 +46,7 @@ function desk() {
 		},
 		call(opts) {
 			log.calls.push(opts);
-			const method = opts.method.replace("frappe_assistant_core.api.admin_api.", "");
+			const method = opts.method.replace(/^frappe_assistant_core\.api\.admin_(api|governance)\./, "");
 			setTimeout(() => {
 				if (failures.has(method)) {
 					const body = { exc_type: "ValidationError", _server_messages: JSON.stringify([JSON.stringify({ message: failures.get(method) })]) };
@@ -85,6 +85,7 @@ test("on_page_load loads the CSS and modules in dependency order, then renders t
 		"/assets/frappe_assistant_core/js/fac_admin/editor.js",
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
 		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
+		"/assets/frappe_assistant_core/js/fac_admin/governance.js",
 	]);
 	assert.equal(d.wrapper.querySelector("h1.title").textContent, "FAC Admin");
 	assert.equal(d.wrapper.querySelectorAll(".layout-main-section .fac-plugin-card").length, 4);

@@ -134,6 +134,8 @@ class FakeAdminApi {
 		this.hold = false;
 		this._held = [];
 		this._failures = new Map();
+		this.governance = governance();
+		this.toolGovernance = { document_create: { tool_name: "document_create", requires_approval: false, rate_limit: 0 } };
 	}
 
 	failNext(method, message) {
@@ -151,7 +153,7 @@ class FakeAdminApi {
 	}
 
 	call(fullMethod, args, opts) {
-		const method = fullMethod.replace("frappe_assistant_core.api.admin_api.", "");
+		const method = fullMethod.replace(/^frappe_assistant_core\.api\.admin_(api|governance)\./, "");
 		this.calls.push([method, args, (opts && opts.type) || "POST"]);
 		const run = () => {
 			if (this._failures.has(method)) {
@@ -262,12 +264,59 @@ class FakeAdminApi {
 		return { success: true, message: "ok", category: t.category };
 	}
 
+	// Governance (public/js/fac_admin/governance.js), as api/admin_governance.py answers.
+	_get_governance() {
+		return this.governance;
+	}
+
+	_set_read_only_mode({ enable }) {
+		this.governance.read_only_mode = enable === 1;
+		return { success: true, message: enable ? "Read-only mode is on" : "Read-only mode is off." };
+	}
+
+	_update_governance({ settings }) {
+		const values = JSON.parse(settings);
+		if (Number(values.rate_limit_per_user) < 1) {
+			throw new ServerError("Tool Calls per User per Minute must be a whole number from 1 to 100000");
+		}
+		const numbers = ["rate_limit_per_user", "rate_limit_per_tool", "approval_expiry_hours"];
+		Object.assign(this.governance, values, Object.fromEntries(numbers.map((field) => [field, Number(values[field])])));
+		return { success: true, message: "Governance settings saved." };
+	}
+
+	_get_tool_governance({ tool_name }) {
+		return this.toolGovernance[tool_name] || { tool_name, requires_approval: false, rate_limit: 0 };
+	}
+
+	_update_tool_governance({ tool_name, requires_approval, rate_limit }) {
+		this.toolGovernance[tool_name] = { tool_name, requires_approval: requires_approval === 1, rate_limit: Number(rate_limit) };
+		return { success: true, message: `Tool '${tool_name}' governance updated.` };
+	}
+
 	_update_tool_role_access({ tool_name, role_access_mode, roles }) {
 		const t = this._tool(tool_name);
 		t.role_access_mode = role_access_mode;
 		t.roles = JSON.parse(roles).map((role) => ({ role, allow_access: 1 }));
 		return { success: true, message: "ok" };
 	}
+}
+
+/** get_governance's answer: the stored controls, one URL holding markup. */
+function governance() {
+	return {
+		read_only_mode: false,
+		read_only_roles: ["Sales User"],
+		approval_mode: "Client or Approver",
+		approval_modes: ["Client or Approver", "Approver Only"],
+		approval_for_write: false,
+		approval_for_read_write: true,
+		approval_for_privileged: false,
+		approval_expiry_hours: 24,
+		rate_limit_per_user: 120,
+		rate_limit_per_tool: 60,
+		pending_approvals: 2,
+		urls: { full: "https://erp/api/method/x.handle_mcp", read_only: `https://erp/api/method/x.handle_mcp/readonly${HOSTILE}`, plugins: "p" },
+	};
 }
 
 /** Let pending timers and promise callbacks (and the re-renders they trigger) run. */

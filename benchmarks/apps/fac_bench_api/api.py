@@ -47,3 +47,22 @@ def handle_mcp_unlogged(**kwargs: Any) -> Response:
 		return fac_endpoint.handle_mcp()
 	finally:
 		tools.call_tool = logged
+
+
+@frappe.whitelist(methods=["POST"])
+def handle_mcp_ungoverned(**kwargs: Any) -> Response:
+	"""The real MCP endpoint with the governance checks taken out (the connection's read-only and
+	narrowed-URL rules, the rate limiter, the approval gate): the baseline of
+	benchmarks.bench_governance, served by the same workers in the same rounds as the governed one."""
+	from frappe_assistant_core.governance import approvals, connection, rate_limit
+
+	originals = [(connection, "narrow"), (rate_limit, "check"), (approvals, "govern")]
+	saved = [getattr(module, name) for module, name in originals]
+	connection.narrow = lambda request: None
+	rate_limit.check = lambda tool_name: None
+	approvals.govern = lambda info, params, rev, run: run()
+	try:  # sync workers: one request at a time per process
+		return fac_endpoint.handle_mcp()
+	finally:
+		for (module, name), value in zip(originals, saved, strict=True):
+			setattr(module, name, value)

@@ -15,6 +15,7 @@
 		"/assets/frappe_assistant_core/js/fac_admin/editor.js",
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
 		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
+		"/assets/frappe_assistant_core/js/fac_admin/governance.js",
 	];
 
 	frappe.pages["fac-admin"].on_page_load = function (wrapper) {
@@ -38,6 +39,9 @@
 			// The Usage section: calls from the FAC Tool Call Log, drawn with desk's chart library.
 			wrapper.fac_admin_usage = new window.fac_admin.UsageSection(body, { api, Chart: frappe.Chart });
 			wrapper.fac_admin_usage.load();
+			// The Governance section: read-only mode, approvals, rate limits, connection URLs.
+			wrapper.fac_admin_governance = new window.fac_admin.GovernanceSection(body, { api, ui: fac_admin_desk_ui() });
+			wrapper.fac_admin_governance.load();
 		});
 	};
 

@@ -85,6 +85,7 @@ class Output(BaseModel):
 
 class DocumentCreate(BaseTool):
 	name = "document_create"
+	rehearsable = True  # its changes are documents: a dry run can undo them
 	title = "Create a document"
 	Output = Output
 	description = (

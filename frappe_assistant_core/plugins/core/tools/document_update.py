@@ -99,6 +99,9 @@ class Output(BaseModel):
 
 class DocumentUpdate(BaseTool):
 	name = "document_update"
+	rehearsable = (
+		True  # its changes are documents (and files Frappe removes on rollback): a dry run undoes them
+	)
 	title = "Update, submit or cancel a document"
 	Output = Output
 	description = (

@@ -42,6 +42,7 @@ class Output(BaseModel):
 
 class WorkflowAction(BaseTool):
 	name = "workflow_action"
+	rehearsable = True  # its changes are documents: a dry run can undo them
 	title = "Apply a workflow action"
 	Output = Output
 	description = (

@@ -107,6 +107,7 @@ class CreateChartOutput(Created):
 
 class CreateChart(BaseTool):
 	name = "create_chart"
+	rehearsable = True  # its changes are documents: a dry run can undo them
 	title = "Create a chart"
 	Output = CreateChartOutput
 	description = (

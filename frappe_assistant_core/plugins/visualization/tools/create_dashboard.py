@@ -48,6 +48,7 @@ class CreateDashboardOutput(Created):
 
 class CreateDashboard(BaseTool):
 	name = "create_dashboard"
+	rehearsable = True  # its changes are documents: a dry run can undo them
 	title = "Create a dashboard"
 	Output = CreateDashboardOutput
 	description = (

@@ -74,6 +74,7 @@ class CreateKpiCardOutput(Created):
 
 class CreateKpiCard(BaseTool):
 	name = "create_kpi_card"
+	rehearsable = True  # its changes are documents: a dry run can undo them
 	title = "Create a KPI card"
 	Output = CreateKpiCardOutput
 	description = (

@@ -32,6 +32,8 @@
 		"Permission Denied": "#9c45e3",
 		Timeout: "#ecad4b",
 		Unavailable: "#98a1a9",
+		"Approval Required": "#5e64ff",
+		Declined: "#d6336c",
 	};
 	// Sortable columns of the tools table: key -> [label, numeric?]
 	const COLUMNS = [
@@ -86,6 +88,19 @@
 				stats.tool_count,
 			])
 		);
+	}
+
+	/** Calls a rate limit refused: never logged (they cost no write), counted in Redis. */
+	function rateLimitedNote(stats) {
+		const refused = stats.rate_limited;
+		if (!refused || !refused.total) {
+			return "";
+		}
+		const tools = refused.tools
+			.slice(0, 3)
+			.map((t) => `${t.tool} (${t.refused})`)
+			.join(", ");
+		return `<p class="fac-help fac-usage-rate-limited">${esc(__("{0} calls were refused by rate limits (not logged): {1}.", [refused.total, tools]))}</p>`;
 	}
 
 	function pendingNote(stats) {
@@ -162,7 +177,7 @@
 			return `${head}<div class="fac-usage-empty fac-empty">
 				<p>${esc(__("No tool calls in the last {0} days yet.", [stats.days]))}</p>
 				<p class="fac-help">${esc(__("Every MCP tools/call is recorded here (who, which tool, outcome, duration) a few minutes after it is made."))}</p>
-				${pendingNote(stats)}</div>`;
+				${pendingNote(stats)}${rateLimitedNote(stats)}</div>`;
 		}
 		const charted = chartedCalls(stats);
 		const chart = charted
@@ -170,7 +185,7 @@
 			: "";
 		return `${head}
 			<p class="fac-usage-summary">${summary(stats)}</p>
-			${pendingNote(stats)}
+			${pendingNote(stats)}${rateLimitedNote(stats)}
 			${chart}${outsideNote(stats, charted)}
 			<div class="fac-usage-grid">
 				<div><h3>${esc(__("Tools"))}</h3>${toolsTable(stats.tools, sort)}</div>
@@ -217,11 +232,7 @@
 			this.stats = null;
 			this.error = null;
 			this.sort = { key: "calls", dir: "desc" };
-			this.el = root.ownerDocument.createElement("section");
-			this.el.className = "fac-admin-section fac-admin-usage";
-			this.el.setAttribute("aria-labelledby", "fac-usage-heading");
-			const anchor = root.querySelector(".fac-admin-plugins");
-			(anchor ? anchor.parentNode : root).insertBefore(this.el, anchor);
+			this.el = util.sectionBeforePlugins(root, "fac-admin-usage", "fac-usage-heading");
 			this.el.addEventListener("click", (event) => this._onClick(event));
 			root.addEventListener("fac-tool-dialog-open", (event) => this.fillRecentCalls(event.detail.box, event.detail.tool));
 			this.render();

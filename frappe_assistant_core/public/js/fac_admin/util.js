@@ -122,10 +122,20 @@
 		return text || fallback || __("The server could not complete the request.");
 	}
 
+	/** A new page section (class `cls`, labelled by `headingId`) placed before the Plugins section. */
+	function sectionBeforePlugins(root, cls, headingId) {
+		const el = root.ownerDocument.createElement("section");
+		el.className = "fac-admin-section " + cls;
+		el.setAttribute("aria-labelledby", headingId);
+		const anchor = root.querySelector(".fac-admin-plugins");
+		(anchor ? anchor.parentNode : root).insertBefore(el, anchor);
+		return el;
+	}
+
 	/** A DOM-id-safe token for a tool or plugin name. */
 	function domId(prefix, name) {
 		return prefix + "-" + String(name).replace(/[^A-Za-z0-9_-]/g, "_");
 	}
 
-	return { CATEGORIES, CATEGORY_RANK, allowedCategories, ROLE_MODES, __, format, esc, categoryLabel, flag, plainText, serverMessage, domId };
+	return { CATEGORIES, CATEGORY_RANK, allowedCategories, ROLE_MODES, __, format, esc, categoryLabel, flag, plainText, serverMessage, domId, sectionBeforePlugins };
 });

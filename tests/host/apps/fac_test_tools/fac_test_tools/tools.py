@@ -41,6 +41,7 @@ class TodoOutput(BaseModel):
 
 class TestCreateTodo(BaseTool):
 	name = "test_create_todo"
+	rehearsable = True  # inserts one ToDo: a dry run can undo it
 	Output = TodoOutput
 	description = "Create a ToDo for the calling user (test app tool)"
 	Arguments = TodoArguments
