@@ -99,9 +99,8 @@ class Output(BaseModel):
 
 class DocumentUpdate(BaseTool):
 	name = "document_update"
-	rehearsable = (
-		True  # its changes are documents (and files Frappe removes on rollback): a dry run undoes them
-	)
+	# Its changes are documents (and files Frappe removes on rollback): a dry run undoes them.
+	rehearsable = True
 	title = "Update, submit or cancel a document"
 	Output = Output
 	description = (
