@@ -12,7 +12,7 @@ import pytest
 from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.exceptions import ToolArgumentError
 from frappe_assistant_core.governance.preview import preview
-from frappe_assistant_core.governance.rehearsal import rehearsal
+from frappe_assistant_core.governance.rehearsal import rehearse
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from tests.support.doctypes import ORDER, REQUEST, ensure_test_doctypes, order
 from tests.tools._fixtures import PROBE, ensure_file_store, ensure_probe
@@ -108,11 +108,15 @@ def test_a_file_written_by_the_rehearsal_is_removed_from_disk():
 	writes to disk at insert): the rehearsal runs the File's own undo, which a savepoint does not."""
 	files = frappe.get_site_path("private", "files")
 	before = set(os.listdir(files))
-	with rehearsal() as notes:
+
+	def write_a_file(notes):
 		frappe.get_doc(
 			{"doctype": "File", "file_name": "fac-preview.txt", "content": b"hello", "is_private": 1}
 		).insert()
 		assert set(os.listdir(files)) - before, "the File wrote its content"
+		return notes
+
+	notes = rehearse(write_a_file)
 	assert [noted.action for (doctype, _name), noted in notes.changed.items() if doctype == "File"] == [
 		"insert"
 	]
