@@ -28,10 +28,6 @@ from frappe_assistant_core.core.dry_run import dry_run
 T = TypeVar("T")
 
 _ACTIVE = "fac_governance_rehearsal"  # frappe.local attribute: the Notes of the running rehearsal
-_REFUSAL = _(
-	"This change cannot be previewed: saving it commits the transaction (it changes the database "
-	"schema), so it could not be undone"
-)
 
 
 @dataclass
@@ -71,7 +67,7 @@ def rehearse(action: Callable[[Notes], T]) -> T:
 	outer = getattr(frappe.local, _ACTIVE, None)
 	setattr(frappe.local, _ACTIVE, notes)
 	try:
-		return dry_run(lambda: action(notes), documents=_NotedDocuments(notes), refusal=_REFUSAL)
+		return dry_run(lambda: action(notes), documents=_NotedDocuments(notes), refusal=_refusal())
 	finally:
 		setattr(frappe.local, _ACTIVE, outer)
 		_clear_document_caches(notes)
@@ -103,6 +99,13 @@ def note_updated_after_submit(doc, method=None) -> None:
 def note_deleted(doc, method=None) -> None:
 	if (notes := active()) is not None:
 		notes.note(doc, "delete")
+
+
+def _refusal() -> str:
+	return _(
+		"This change cannot be previewed: saving it commits the transaction (it changes the database "
+		"schema), so it could not be undone"
+	)
 
 
 class _NotedDocuments:

@@ -124,6 +124,27 @@ def test_a_file_written_by_the_rehearsal_is_removed_from_disk():
 	assert not frappe.db.exists("File", {"file_name": "fac-preview.txt"})
 
 
+def test_an_update_with_an_attachment_shows_the_new_file_and_leaves_none_on_disk():
+	"""document_update writes an attachment's content to disk at once: its preview (the approval
+	view) must show the File and leave neither the file nor its row behind."""
+	name = _todo()
+	files = frappe.get_site_path("private", "files")
+	before_files, before_rows = set(os.listdir(files)), frappe.db.count("File")
+	result = preview(
+		_info("document_update"),
+		{
+			"doctype": "ToDo",
+			"name": name,
+			"attachments": [{"file_name": "fac-preview-receipt.txt", "content_base64": "aGVsbG8="}],
+		},
+	)
+	assert result.unavailable is None
+	assert ("insert", "File") in {(change["action"], change["doctype"]) for change in result.changes}
+	assert set(os.listdir(files)) == before_files, "the preview left the attachment's file on disk"
+	assert frappe.db.count("File") == before_rows
+	assert not frappe.db.exists("File", {"file_name": "fac-preview-receipt.txt"})
+
+
 def test_a_schema_change_cannot_be_previewed_and_leaves_no_field_in_the_cached_meta():
 	frappe.get_meta("ToDo")  # cached before
 	result = preview(
