@@ -14,6 +14,7 @@ FAC_TEST_DB_TYPE=postgres makes the session's site a PostgreSQL one and runs onl
 from __future__ import annotations
 
 import os
+import warnings
 
 import pytest
 
@@ -113,6 +114,7 @@ def test_site(request):
 	bootstrap.connect()
 	fresh_install.record()
 	fresh_install.enable_every_tool()
+	fresh_install.OFF_AT_START.update(fresh_install.switched_off())
 	try:
 		yield name
 	finally:
@@ -143,6 +145,7 @@ def _existing_site():
 		)
 	before = site_state.record()
 	fresh_install.enable_every_tool()  # put back with the rest of the site afterwards
+	fresh_install.OFF_AT_START.update(fresh_install.switched_off())
 	try:
 		yield name
 	finally:
@@ -195,6 +198,18 @@ def pytest_terminal_summary(terminalreporter):
 				else ""
 			)
 		)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def every_tool_on_after_the_module(test_site):
+	"""A module leaves the plugin and tool switches as the session found them, whichever module runs
+	next on this worker: one that does not is named in a warning and the switches are put back."""
+	yield
+	frappe.set_user("Administrator")
+	frappe.db.rollback()
+	if left_off := sorted(set(fresh_install.switched_off()) - fresh_install.OFF_AT_START):
+		warnings.warn(f"a test module left switched off: {', '.join(left_off)}", stacklevel=1)
+		fresh_install.enable(left_off)
 
 
 @pytest.fixture(autouse=True)

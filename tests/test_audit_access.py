@@ -167,10 +167,11 @@ def test_a_logged_output_is_readable_by_its_own_user_and_system_managers_only(se
 	status, _h, raw = server.request(f"{LOG_PATH}/{theirs.name}", auth=tokens["manager"])
 	assert status == 200 and b"Hidden Margin Corp" in raw
 
+	# Other tests of this session may have logged document_get calls of other users: look at this one.
 	frappe.set_user(ASSISTANT_ADMIN)
-	[call] = admin_api.get_recent_tool_calls(tool_name="document_get")
-	assert call.user == MANAGER and call.status == "Success"
+	[call] = [c for c in admin_api.get_recent_tool_calls(tool_name="document_get") if c.user == MANAGER]
+	assert call.status == "Success"
 	assert call.target_doctype == ORDER and call.target_name is None and call.error_message is None
 	frappe.set_user(MANAGER)
-	[call] = admin_api.get_recent_tool_calls(tool_name="document_get")
+	[call] = [c for c in admin_api.get_recent_tool_calls(tool_name="document_get") if c.user == MANAGER]
 	assert call.target_name == secret.name

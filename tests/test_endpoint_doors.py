@@ -35,7 +35,7 @@ M = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
 MCP_URLS = [
 	MCP_PATH,
 	f"{MCP_PATH}/",
-	f"{MCP_PATH}/anything/after",
+	f"{MCP_PATH}/readonly",  # a narrowed URL (docs/governance.md); an unknown suffix is a 400
 	f"/api/v1/method/{M}",
 	f"/api/v2/method/{M}",
 	f"/api/v2/method/{M}/",
@@ -55,7 +55,10 @@ BIG = "x" * (3 * 2**20)
 def tokens():
 	return {
 		"member": api_credentials(make_user(ASSISTANT_USER, ["Assistant User"])),
-		"admin": api_credentials(make_user(ASSISTANT_ADMIN, ["Assistant Admin", "Assistant User"])),
+		# An administrator of the app: the admin API's gate, and the approvers' (governance.decisions).
+		"admin": api_credentials(
+			make_user(ASSISTANT_ADMIN, ["Assistant Admin", "Assistant Approver", "Assistant User"])
+		),
 		"manager": api_credentials(make_user(SYSTEM_MANAGER, ["System Manager"])),
 	}
 

@@ -48,6 +48,7 @@ def restore_committed_state():
 	frappe.set_user("Administrator")
 	admin_api.update_tool_role_access("test_create_todo", "Allow All", [])
 	admin_api.toggle_tool("test_echo", True)
+	admin_api.toggle_plugin("visualization", True)
 	frappe.db.delete("Custom DocPerm", {"parent": "Workflow", "role": ROLE})
 	frappe.clear_cache(doctype="Workflow")
 	frappe.db.commit()

@@ -11,6 +11,7 @@ import time
 import frappe
 import pytest
 
+from frappe_assistant_core.api import admin_api
 from tests.support.server import free_port
 from tests.support.workers import Worker, workers
 
@@ -60,6 +61,16 @@ def test_concurrent_toggles_from_eight_processes_lose_nothing():
 		assert frappe.db.count("FAC Plugin Configuration", {"plugin_name": plugin}) == 1
 		last = max((h for h in history if h["plugin"] == plugin), key=lambda h: h["at"])
 		assert frappe.db.get_value("FAC Plugin Configuration", plugin, "enabled") == int(last["enable"])
+
+
+@pytest.fixture(autouse=True)
+def visualization_on_afterwards():
+	"""The worker processes toggle visualization and commit: put it back as the suite's site has it."""
+	yield
+	frappe.db.rollback()
+	if not frappe.db.get_value("FAC Plugin Configuration", "visualization", "enabled"):
+		admin_api.toggle_plugin("visualization", True)
+		frappe.db.commit()
 
 
 @pytest.fixture

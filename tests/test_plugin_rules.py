@@ -80,6 +80,8 @@ def test_plugin_with_failing_environment_is_listed_and_cannot_be_enabled(monkeyp
 	finally:
 		monkeypatch.undo()
 		manager.refresh_plugins()
+		toggle_plugin("data_science", True)  # as the suite's site has it
+		frappe.db.commit()
 
 
 def test_on_enable_and_on_disable_run_when_the_state_changes(monkeypatch):

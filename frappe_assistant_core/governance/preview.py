@@ -22,7 +22,8 @@ from typing import Any
 import frappe
 from frappe import _
 
-from frappe_assistant_core.governance.rehearsal import Notes, PreviewUnavailable, rehearsal
+from frappe_assistant_core.core.dry_run import DryRunError
+from frappe_assistant_core.governance.rehearsal import Notes, rehearse
 from frappe_assistant_core.plugins.core._helpers import doc_payload
 from frappe_assistant_core.utils.plugin_manager import ToolInfo
 
@@ -88,11 +89,14 @@ def preview(info: ToolInfo, arguments: dict | None) -> Preview:
 	args = dict(arguments) if isinstance(arguments, dict) else arguments
 	if isinstance(args, dict) and "validate_only" in info.instance.Arguments.model_fields:
 		args["validate_only"] = True  # the tool's own dry-run path
+
+	def run_and_show(notes: Notes) -> Preview:
+		info.instance.run(args)
+		return _preview_of(notes)  # read before the rollback: permissions see the rehearsed rows
+
 	try:
-		with rehearsal() as notes:
-			info.instance.run(args)
-			return _preview_of(notes)  # read before the rollback: permissions see the rehearsed rows
-	except PreviewUnavailable as exc:
+		return rehearse(run_and_show)
+	except DryRunError as exc:
 		frappe.clear_messages()
 		return Preview(unavailable=str(exc))
 

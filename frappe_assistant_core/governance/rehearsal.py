@@ -1,16 +1,12 @@
-"""A rehearsal: run a write tool for real inside a savepoint, note what it changed, undo it all.
+"""A rehearsal: run a write tool for real as a dry run, note what it changed, keep nothing.
 
 This is the validate_only path of document_create made general, so that every write tool can say
-what it would change: the block runs with its writes rolled back to a savepoint afterwards, any
-COMMIT refused (DDL commits, which would make the rollback meaningless), and the work it queued
-for commit time (jobs enqueued after commit, realtime updates, emails) dropped. Around it: the
-global search queue is not fed (a document that never existed must not be indexed), files written
-by File documents are removed (their own after-rollback callbacks, which a savepoint rollback
-does not run), and the document cache of every changed document (and the meta of a changed
-DocType, Custom Field or Property Setter) is cleared.
-
-Schema changes (DDL, which commits) are refused with PreviewUnavailable, so a preview says it
-cannot show them rather than failing like a broken call.
+what it would change: `rehearse(action)` runs the action through core.dry_run (a savepoint always
+rolled back with Frappe's own rollback semantics: commit-time work dropped, rollback callbacks run
+so files written are removed and changed metas forgotten, jobs, deferred inserts and search index
+updates held, any COMMIT refused) and clears the document cache of every document it changed.
+Schema changes (DDL, which commits) are refused with core.dry_run.DryRunError, so a preview says
+it cannot show them rather than failing like a broken call.
 
 What changed is noted through doc_events (hooks.py: validate, before_cancel,
 before_update_after_submit, on_trash) while a rehearsal is active on this request: the document
@@ -20,21 +16,18 @@ objects, their state before the change, and the action. Writes that bypass the d
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import frappe
 from frappe import _
 
-SAVEPOINT = "fac_governance_rehearsal"
+from frappe_assistant_core.core.dry_run import dry_run
+
+T = TypeVar("T")
+
 _ACTIVE = "fac_governance_rehearsal"  # frappe.local attribute: the Notes of the running rehearsal
-#: Changing a document of these DocTypes changes the meta of the DocType it names.
-_META_DOCTYPES = {"DocType": "name", "Custom Field": "dt", "Property Setter": "doc_type"}
-
-
-class PreviewUnavailable(frappe.ValidationError):
-	"""The change commits the transaction (schema changes), so it cannot be rehearsed."""
 
 
 @dataclass
@@ -67,41 +60,17 @@ class Notes:
 			noted.action = action
 
 
-@contextlib.contextmanager
-def rehearsal() -> Iterator[Notes]:
-	"""Run the block's writes, then undo them and everything they queued; yields the Notes."""
-	db = frappe.db
+def rehearse(action: Callable[[Notes], T]) -> T:
+	"""Run `action(notes)` as a dry run (core.dry_run: nothing of it is kept), noting in `notes`
+	the documents it changes; returns what the action returned (computed before the rollback)."""
 	notes = Notes()
-	managers = (db.before_commit, db.after_commit, db.before_rollback, db.after_rollback)
-	kept = [list(manager._functions) for manager in managers]
-	conf = frappe.local.conf
-	search_setting = conf.get("disable_global_search")
 	outer = getattr(frappe.local, _ACTIVE, None)
 	setattr(frappe.local, _ACTIVE, notes)
-	conf["disable_global_search"] = 1
-	db.savepoint(SAVEPOINT)
-	# Instance attributes: this connection only, removed below. DDL is refused before the COMMIT it
-	# starts with, so a tool's own dry run (which refuses commits its way) never sees it.
-	db.commit = db.sql_ddl = _refuse_commit
 	try:
-		yield notes
+		return dry_run(lambda: action(notes), documents=_NotedDocuments(notes), refusal=_refusal())
 	finally:
-		db.__dict__.pop("commit", None)
-		db.__dict__.pop("sql_ddl", None)
-		_roll_back(db)
-		added_undo = [f for f in db.after_rollback._functions if f not in kept[3]]
-		for manager, functions in zip(managers, kept, strict=True):
-			manager.reset()
-			for function in functions:
-				manager.add(function)
-		for undo in added_undo:
-			_quietly(undo)
-		_clear_caches(notes)
 		setattr(frappe.local, _ACTIVE, outer)
-		if search_setting is None:
-			conf.pop("disable_global_search", None)
-		else:
-			conf["disable_global_search"] = search_setting
+		_clear_document_caches(notes)
 
 
 def active() -> Notes | None:
@@ -132,35 +101,25 @@ def note_deleted(doc, method=None) -> None:
 		notes.note(doc, "delete")
 
 
-def _refuse_commit(*_args, **_kwargs):
-	frappe.throw(
-		_(
-			"This change cannot be previewed: saving it commits the transaction (it changes the "
-			"database schema), so it could not be undone"
-		),
-		PreviewUnavailable,
-		title=_("No preview"),
+def _refusal() -> str:
+	return _(
+		"This change cannot be previewed: saving it commits the transaction (it changes the database "
+		"schema), so it could not be undone"
 	)
 
 
-def _roll_back(db) -> None:
-	try:
-		db.rollback(save_point=SAVEPOINT)
-	except Exception:
-		# The savepoint is gone (the block rolled back or a deadlock ended the transaction).
-		db.rollback()
+class _NotedDocuments:
+	"""The documents the rehearsal changed, read when core.dry_run clears their DocTypes' caches
+	(after the action, so every noted document is there)."""
+
+	def __init__(self, notes: Notes):
+		self.notes = notes
+
+	def __iter__(self) -> Iterator:
+		return (noted.doc for noted in self.notes.changed.values())
 
 
-def _quietly(function) -> None:
-	try:
-		function()
-	except Exception:
-		frappe.logger("frappe_assistant_core").exception("Rehearsal: an undo callback failed")
-
-
-def _clear_caches(notes: Notes) -> None:
-	"""Frappe may have cached what the rehearsal wrote (a document, a DocType's meta): forget it."""
-	for (doctype, name), noted in notes.changed.items():
+def _clear_document_caches(notes: Notes) -> None:
+	"""Frappe may have cached a document the rehearsal wrote: forget it."""
+	for doctype, name in notes.changed:
 		frappe.clear_document_cache(doctype, name)
-		if (target_field := _META_DOCTYPES.get(doctype)) and (target := noted.doc.get(target_field)):
-			frappe.clear_cache(doctype=target)

@@ -12,7 +12,7 @@ import pytest
 from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.exceptions import ToolArgumentError
 from frappe_assistant_core.governance.preview import preview
-from frappe_assistant_core.governance.rehearsal import rehearsal
+from frappe_assistant_core.governance.rehearsal import rehearse
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from tests.support.doctypes import ORDER, REQUEST, ensure_test_doctypes, order
 from tests.tools._fixtures import PROBE, ensure_file_store, ensure_probe
@@ -108,16 +108,41 @@ def test_a_file_written_by_the_rehearsal_is_removed_from_disk():
 	writes to disk at insert): the rehearsal runs the File's own undo, which a savepoint does not."""
 	files = frappe.get_site_path("private", "files")
 	before = set(os.listdir(files))
-	with rehearsal() as notes:
+
+	def write_a_file(notes):
 		frappe.get_doc(
 			{"doctype": "File", "file_name": "fac-preview.txt", "content": b"hello", "is_private": 1}
 		).insert()
 		assert set(os.listdir(files)) - before, "the File wrote its content"
+		return notes
+
+	notes = rehearse(write_a_file)
 	assert [noted.action for (doctype, _name), noted in notes.changed.items() if doctype == "File"] == [
 		"insert"
 	]
 	assert set(os.listdir(files)) == before, "the rehearsal left a file on disk"
 	assert not frappe.db.exists("File", {"file_name": "fac-preview.txt"})
+
+
+def test_an_update_with_an_attachment_shows_the_new_file_and_leaves_none_on_disk():
+	"""document_update writes an attachment's content to disk at once: its preview (the approval
+	view) must show the File and leave neither the file nor its row behind."""
+	name = _todo()
+	files = frappe.get_site_path("private", "files")
+	before_files, before_rows = set(os.listdir(files)), frappe.db.count("File")
+	result = preview(
+		_info("document_update"),
+		{
+			"doctype": "ToDo",
+			"name": name,
+			"attachments": [{"file_name": "fac-preview-receipt.txt", "content_base64": "aGVsbG8="}],
+		},
+	)
+	assert result.unavailable is None
+	assert ("insert", "File") in {(change["action"], change["doctype"]) for change in result.changes}
+	assert set(os.listdir(files)) == before_files, "the preview left the attachment's file on disk"
+	assert frappe.db.count("File") == before_rows
+	assert not frappe.db.exists("File", {"file_name": "fac-preview-receipt.txt"})
 
 
 def test_a_schema_change_cannot_be_previewed_and_leaves_no_field_in_the_cached_meta():

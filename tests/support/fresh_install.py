@@ -13,6 +13,8 @@ TOOL_DOCTYPE = "FAC Tool Configuration"
 PLUGIN_DOCTYPE = "FAC Plugin Configuration"
 #: {"tools": {name: (enabled, category)}, "plugins": {name: enabled}} of a site this session created.
 FRESH: dict = {}
+#: What was switched off once the session had switched every tool on ("plugin x", "tool y").
+OFF_AT_START: set[str] = set()
 
 
 def record() -> None:
@@ -30,5 +32,27 @@ def enable_every_tool() -> None:
 	from frappe_assistant_core.utils.cache import publish_change
 
 	frappe.db.set_value(TOOL_DOCTYPE, {"enabled": 0}, "enabled", 1, update_modified=False)
+	publish_change()
+	frappe.db.commit()
+
+
+def switched_off() -> list[str]:
+	"""Plugins and tools switched off now (the suite runs with every one on)."""
+	tools = frappe.get_all(TOOL_DOCTYPE, filters={"enabled": 0}, pluck="name")
+	plugins = frappe.get_all(PLUGIN_DOCTYPE, filters={"enabled": 0}, pluck="name")
+	return [f"plugin {name}" for name in sorted(plugins)] + [f"tool {name}" for name in sorted(tools)]
+
+
+def enable(switches: list[str]) -> None:
+	"""Switch these ("plugin x", "tool y") on again, committed; plugins through the admin API."""
+	from frappe_assistant_core.api import admin_api
+	from frappe_assistant_core.utils.cache import publish_change
+
+	for switch in switches:
+		kind, name = switch.split(" ", 1)
+		if kind == "plugin":
+			admin_api.toggle_plugin(name, True)
+		else:
+			frappe.db.set_value(TOOL_DOCTYPE, name, "enabled", 1, update_modified=False)
 	publish_change()
 	frappe.db.commit()
