@@ -78,7 +78,7 @@ def test_page_is_installed_for_system_manager_and_assistant_admin_only():
 
 
 def test_page_script_is_the_desk_glue_that_requires_the_modules():
-	"""Desk loads fac_admin.js as the page script; it requires the CSS and the six modules, in order."""
+	"""Desk loads fac_admin.js as the page script; it requires the CSS and the modules, in order."""
 	page = frappe.get_doc("Page", "fac-admin")
 	page.load_assets()
 	assert 'frappe.pages["fac-admin"].on_page_load' in page.script
@@ -91,6 +91,7 @@ def test_page_script_is_the_desk_glue_that_requires_the_modules():
 		"js/fac_admin/editor.js",
 		"js/fac_admin/controller.js",
 		"js/fac_admin/usage.js",
+		"css/fac_admin_connect.css",
 	]
 	for asset in assets:
 		assert (PUBLIC / asset).is_file(), asset

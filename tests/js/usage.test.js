@@ -42,7 +42,9 @@ test("with calls: chart stacked by status, sortable tools table, busiest users, 
 	const p = page(usageStats({ tools: TOOLS, users: USERS }));
 	await Promise.all([p.controller.load(), p.usage.load()]);
 	const section = p.root.querySelector(".fac-admin-usage");
-	assert.ok(section.nextElementSibling.classList.contains("fac-admin-plugins"), "placed before the plugins");
+	const order = Array.from(p.root.querySelector(".fac-admin").children).map((el) => el.className);
+	const at = (cls) => order.findIndex((name) => name.includes(cls));
+	assert.ok(at("fac-admin-usage") > at("fac-admin-plugins") && at("fac-admin-usage") > at("fac-admin-tools"), "below the switches");
 	assert.match(section.querySelector(".fac-usage-summary").textContent, /46 calls in the last 30 days, 6 not successful/);
 	assert.equal(p.charts.length, 1);
 	assert.equal(p.charts[0].options.type, "bar");
@@ -61,6 +63,29 @@ test("with calls: chart stacked by status, sortable tools table, busiest users, 
 	assert.deepEqual(
 		p.api.calls.filter(([m]) => m.includes("usage")),
 		[["get_usage_stats", { days: 30 }, "GET"]]
+	);
+});
+
+test("the chart's legend is a list that wraps, one item per status drawn, not the chart's own", async () => {
+	const stats = usageStats({ tools: TOOLS, users: USERS });
+	stats.daily.series.Success[3] = 4;
+	stats.daily.series["Permission Denied"][5] = 1;
+	stats.daily.series.Timeout[5] = 2;
+	const p = page(stats);
+	await p.usage.load();
+	assert.equal(p.charts[0].options.showLegend, 0, "frappe.Chart's fixed-width legend overlaps long names");
+	const legend = p.root.querySelector(".fac-usage-chart + .fac-usage-legend");
+	assert.deepEqual(
+		Array.from(legend.querySelectorAll("li")).map((li) => [li.textContent, li.getAttribute("style")]),
+		[
+			["Success", "--fac-call-status:#29cd42"],
+			["Permission Denied", "--fac-call-status:#9c45e3"],
+			["Timeout", "--fac-call-status:#ecad4b"],
+		]
+	);
+	assert.deepEqual(
+		p.charts[0].options.data.datasets.map((d) => d.name),
+		["Success", "Permission Denied", "Timeout"]
 	);
 });
 

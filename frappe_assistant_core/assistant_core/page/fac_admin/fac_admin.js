@@ -15,6 +15,7 @@
 		"/assets/frappe_assistant_core/js/fac_admin/editor.js",
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
 		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
+		"/assets/frappe_assistant_core/css/fac_admin_connect.css",
 	];
 
 	frappe.pages["fac-admin"].on_page_load = function (wrapper) {

@@ -75,6 +75,12 @@
 		});
 	}
 
+	/** The chart's legend as a list that wraps: one coloured mark and status name per dataset. */
+	function legend(statuses) {
+		const item = (s) => `<li class="fac-call-status" style="--fac-call-status:${STATUS_COLORS[s]}">${esc(__(s))}</li>`;
+		return `<ul class="fac-usage-legend" aria-hidden="true">${statuses.map(item).join("")}</ul>`;
+	}
+
 	function summary(stats) {
 		return esc(
 			__("{0} calls in the last {1} days, {2} not successful ({3}); users: {4}, tools: {5}.", [
@@ -200,7 +206,8 @@
 			this.el = root.ownerDocument.createElement("section");
 			this.el.className = "fac-admin-section fac-admin-usage";
 			this.el.setAttribute("aria-labelledby", "fac-usage-heading");
-			const anchor = root.querySelector(".fac-admin-plugins");
+			// Below the plugins and tools (the switches come first), before the dialog host.
+			const anchor = root.querySelector(".fac-dialog-host");
 			(anchor ? anchor.parentNode : root).insertBefore(this.el, anchor);
 			this.el.addEventListener("click", (event) => this._onClick(event));
 			root.addEventListener("fac-tool-dialog-open", (event) => this.fillRecentCalls(event.detail.box, event.detail.tool));
@@ -256,7 +263,10 @@
 				barOptions: { stacked: 1, spaceRatio: 0.3 },
 				axisOptions: { xIsSeries: 1 },
 				colors: statuses.map((s) => STATUS_COLORS[s]),
+				// The chart's own legend gives each name a fixed width, so long ones overlap: ours wraps.
+				showLegend: 0,
 			});
+			box.insertAdjacentHTML("afterend", legend(statuses));
 		}
 
 		async fillRecentCalls(box, tool) {
@@ -285,5 +295,5 @@
 		}
 	}
 
-	return { UsageSection, sortTools, logLink, STATUS_COLORS };
+	return { UsageSection, sortTools, logLink, legend, STATUS_COLORS };
 });
