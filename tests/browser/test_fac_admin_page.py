@@ -92,6 +92,8 @@ def test_page_script_is_the_desk_glue_that_requires_the_modules():
 		"js/fac_admin/controller.js",
 		"js/fac_admin/usage.js",
 		"css/fac_admin_connect.css",
+		"js/fac_admin/connect_guide.js",
+		"js/fac_admin/connect.js",
 	]
 	for asset in assets:
 		assert (PUBLIC / asset).is_file(), asset

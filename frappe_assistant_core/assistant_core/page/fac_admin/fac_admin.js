@@ -16,6 +16,8 @@
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
 		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
 		"/assets/frappe_assistant_core/css/fac_admin_connect.css",
+		"/assets/frappe_assistant_core/js/fac_admin/connect_guide.js",
+		"/assets/frappe_assistant_core/js/fac_admin/connect.js",
 	];
 
 	frappe.pages["fac-admin"].on_page_load = function (wrapper) {
@@ -39,6 +41,7 @@
 			// The Usage section: calls from the FAC Tool Call Log, drawn with desk's chart library.
 			wrapper.fac_admin_usage = new window.fac_admin.UsageSection(body, { api, Chart: frappe.Chart });
 			wrapper.fac_admin_usage.load();
+			fac_admin_guide(wrapper, body);
 		});
 	};
 
@@ -48,6 +51,17 @@
 			wrapper.fac_admin.refresh();
 		}
 	};
+
+	// The "Connect a client" panel.
+	function fac_admin_guide(wrapper, body) {
+		const user = frappe.session.user;
+		wrapper.fac_admin_connect = new window.fac_admin.ConnectPanel(body, {
+			origin: window.location.origin,
+			user,
+			isSystemManager: frappe.user.has_role("System Manager"),
+			copy: (text) => frappe.utils.copy_to_clipboard(text),
+		});
+	}
 
 	function fac_admin_desk_api() {
 		return {
