@@ -109,6 +109,9 @@ test("on_page_load loads the CSS and modules in dependency order, then renders t
 		"/assets/frappe_assistant_core/css/fac_admin_connect.css",
 		"/assets/frappe_assistant_core/js/fac_admin/connect_guide.js",
 		"/assets/frappe_assistant_core/js/fac_admin/connect.js",
+		"/assets/frappe_assistant_core/js/fac_admin/schema_form.js",
+		"/assets/frappe_assistant_core/js/fac_admin/mcp_client.js",
+		"/assets/frappe_assistant_core/js/fac_admin/tool_tester.js",
 	]);
 	assert.equal(d.wrapper.querySelector("h1.title").textContent, "FAC Admin");
 	assert.equal(d.wrapper.querySelectorAll(".layout-main-section .fac-plugin-card").length, 4);
@@ -180,4 +183,21 @@ test("the connect panel gets this page's origin and user, and copies through des
 	d.wrapper.querySelector('.fac-connect-copy[data-copy="url"]').click();
 	await flush();
 	assert.deepEqual(d.log.copies, ["http://127.0.0.1/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"]);
+});
+
+test("Test posts to the MCP endpoint with the session's CSRF token and opens a desk Dialog", async () => {
+	const d = desk();
+	d.window.frappe.pages["fac-admin"].on_page_load(d.wrapper);
+	await flush();
+	d.wrapper.querySelector('button.fac-tool-test[data-tool="document_get"]').click();
+	await flush();
+	assert.equal(d.log.fetches.length, 1);
+	const [request] = d.log.fetches;
+	assert.equal(request.url, "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp");
+	assert.equal(request.init.headers["X-Frappe-CSRF-Token"], "csrf-abc");
+	assert.equal(JSON.parse(request.init.body).method, "tools/list");
+	assert.equal(d.dialogs.length, 1);
+	assert.equal(d.dialogs[0].shown, true);
+	assert.equal(d.dialogs[0].opts.title, "Test tool document_get");
+	assert.ok(d.log.calls.every((c) => !c.method.includes("handle_mcp")), "not through frappe.call, whose popups would cover the answer");
 });

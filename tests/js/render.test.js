@@ -134,6 +134,9 @@ test("tool rows show plugin, category, access, status and a labelled switch", ()
 	assert.equal(row(root, "employee_lookup").querySelector(".fac-tool-source").textContent, "hr_tools");
 	const edit = row(root, "document_get").querySelector("button.fac-tool-edit");
 	assert.equal(edit.getAttribute("aria-haspopup"), "dialog");
+	const testButton = row(root, "document_get").querySelector("button.fac-tool-test");
+	assert.equal(testButton.getAttribute("aria-label"), "Test document_get with a real call");
+	assert.equal(testButton.getAttribute("aria-haspopup"), "dialog");
 	assert.equal(root.querySelectorAll("thead th[scope=col]").length, 7);
 });
 

@@ -18,6 +18,9 @@
 		"/assets/frappe_assistant_core/css/fac_admin_connect.css",
 		"/assets/frappe_assistant_core/js/fac_admin/connect_guide.js",
 		"/assets/frappe_assistant_core/js/fac_admin/connect.js",
+		"/assets/frappe_assistant_core/js/fac_admin/schema_form.js",
+		"/assets/frappe_assistant_core/js/fac_admin/mcp_client.js",
+		"/assets/frappe_assistant_core/js/fac_admin/tool_tester.js",
 	];
 
 	frappe.pages["fac-admin"].on_page_load = function (wrapper) {
@@ -52,7 +55,7 @@
 		}
 	};
 
-	// The "Connect a client" panel.
+	// The "Connect a client" panel and each tool's Test action (a real tools/call as this user).
 	function fac_admin_guide(wrapper, body) {
 		const user = frappe.session.user;
 		wrapper.fac_admin_connect = new window.fac_admin.ConnectPanel(body, {
@@ -60,6 +63,16 @@
 			user,
 			isSystemManager: frappe.user.has_role("System Manager"),
 			copy: (text) => frappe.utils.copy_to_clipboard(text),
+		});
+		const mcp = new window.fac_admin.mcpClient.McpClient({
+			fetch: window.fetch.bind(window),
+			csrfToken: frappe.csrf_token,
+		});
+		wrapper.fac_admin_tester = new window.fac_admin.ToolTester(body, {
+			mcp,
+			Dialog: frappe.ui.Dialog,
+			user,
+			lookup: (name) => wrapper.fac_admin.state.tools.find((tool) => tool.name === name),
 		});
 	}
 

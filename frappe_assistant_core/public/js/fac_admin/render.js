@@ -261,6 +261,8 @@
 				<td class="fac-tool-actions">
 					<button type="button" class="btn btn-xs btn-default fac-tool-edit" data-tool="${esc(tool.name)}"
 						aria-haspopup="dialog" aria-label="${esc(__("Edit category and role access of {0}", [tool.name]))}">${esc(__("Edit"))}</button>
+					<button type="button" class="btn btn-xs btn-default fac-tool-test" data-tool="${esc(tool.name)}"
+						aria-haspopup="dialog" aria-label="${esc(__("Test {0} with a real call", [tool.name]))}">${esc(__("Test"))}</button>
 				</td>
 			</tr>`;
 	}
