@@ -49,6 +49,13 @@ TARGETS = {
 	("DocType", "Assistant Core Settings"),
 }
 ROLES = {"System Manager", "Assistant Admin", "Assistant User"}
+SHORTCUT_LABELS = [
+	"FAC Admin",
+	"Plugin Configuration",
+	"Tool Configuration",
+	"Tool Call Log",
+	"Assistant Core Settings",
+]
 
 
 def _shipped(path: Path) -> dict:
@@ -197,3 +204,29 @@ def _put_back_as_shipped() -> None:
 	frappe.get_doc(shipped).insert(ignore_permissions=True)
 	frappe.db.set_value("Workspace", NAME, "modified", shipped["modified"], update_modified=False)
 	frappe.db.commit()
+
+
+def test_each_role_sees_only_the_places_it_may_open():
+	"""What desk draws for the workspace (frappe.desk.desktop.get_desktop_page, as the user): an
+	Assistant Admin gets all five places, an Assistant User the two lists and the log only."""
+	from frappe.desk.desktop import get_desktop_page
+
+	from tests.support.site import make_user
+
+	page = json.dumps({"name": NAME, "title": NAME, "public": 1})
+	expected = {
+		"fac-ws-admin@example.com": (["Assistant Admin"], set(SHORTCUT_LABELS)),
+		"fac-ws-user@example.com": (
+			["Assistant User"],
+			{"Plugin Configuration", "Tool Configuration", "Tool Call Log"},
+		),
+	}
+	try:
+		for email, (roles, labels) in expected.items():
+			frappe.set_user(make_user(email, roles))
+			drawn = get_desktop_page(page)
+			assert {s["label"] for s in drawn["shortcuts"]["items"]} == labels, email
+			links = {link["label"] for card in drawn["cards"]["items"] for link in card["links"]}
+			assert links == labels, email
+	finally:
+		frappe.set_user("Administrator")
