@@ -166,6 +166,11 @@ async function main() {
 	} catch (err) {
 		report.error = String((err && err.stack) || err);
 		code = 1;
+		// What the page showed when the step failed, beside the test's other screenshots.
+		if (browser && scenario.failure_screenshot) {
+			fs.mkdirSync(path.dirname(scenario.failure_screenshot), { recursive: true });
+			await browser.page.screenshot({ path: scenario.failure_screenshot }).catch(() => {});
+		}
 	} finally {
 		if (browser) await browser.close();
 	}
