@@ -2,10 +2,11 @@
 // (playwright-core), for tests/browser/test_desk_guide.py, which checks the database afterwards:
 // the Assistant Core workspace (reached from the desk's home as a user would, every shortcut
 // followed), the FAC Admin page's "Connect a client" panel (its URL and Copy, read back from the
-// clipboard) and the Test action (a read tool run with arguments, a refused call, a hidden tool).
+// clipboard), the Test action (a read tool run with arguments, a refused call, a hidden tool) and a
+// tool's category as the page, the Tool Configuration form and its list show it.
 //
 // Usage: node tests/browser/drive_desk_guide.js '<scenario JSON>'
-//   scenario: {base_url, user, password, todo: {name, description}, shortcuts: [labels],
+//   scenario: {base_url, user, password, todo: {name, description}, shortcuts: [labels], label_tool,
 //              screenshots: {workspace, connect, tester}: [paths]}
 // Prints one JSON report as the last line of stdout; exits non-zero when a step fails.
 "use strict";
@@ -148,7 +149,37 @@ async function tester(ctx) {
 	return result;
 }
 
-const FLOWS = { workspace, connect, tester };
+/** A tool's category as the FAC Admin page, the Tool Configuration form and its list show it. */
+async function labels(ctx) {
+	const { page, scenario } = ctx;
+	const tool = scenario.label_tool;
+	await open_fac_admin(ctx);
+	const result = { page: (await page.textContent(`.fac-tool-row[data-tool="${tool}"] .fac-category`)).trim() };
+	await desk.open_form(page, scenario.base_url, "FAC Tool Configuration", tool);
+	await page.waitForFunction(() => cur_frm.fields_dict.tool_category.$input.find("option").length > 1);
+	await page.waitForFunction(() => {
+		const shown = cur_frm.fields_dict.tool_category.$input.find("option:selected").text();
+		return shown && shown !== cur_frm.doc.tool_category;
+	});
+	result.form = await page.evaluate(() => ({
+		value: cur_frm.doc.tool_category,
+		selected: cur_frm.fields_dict.tool_category.$input.find("option:selected").text(),
+		options: cur_frm.fields_dict.tool_category.$input.find("option").toArray().map((o) => [o.value, o.textContent]),
+		detected: cur_frm.fields_dict.auto_detected_category.$wrapper.find(".control-value, .like-disabled-input").first().text().trim(),
+		dirty: cur_frm.is_dirty(),
+	}));
+	await desk.open_route(page, scenario.base_url, "/app/fac-tool-configuration");
+	await page.waitForFunction((name) => {
+		const row = document.querySelector(`.list-row-checkbox[data-name="${name}"]`);
+		return row && /Read Only|Write|Privileged/.test(row.closest(".list-row").textContent);
+	}, tool);
+	result.list = await page.$eval(`.list-row-checkbox[data-name="${tool}"]`, (box) =>
+		Array.from(box.closest(".list-row").querySelectorAll(".list-row-col")).map((c) => c.textContent.trim())
+	);
+	return result;
+}
+
+const FLOWS = { workspace, connect, tester, labels };
 
 async function main() {
 	const scenario = JSON.parse(process.argv[2]);

@@ -93,7 +93,8 @@ def test_workspace_connect_panel_and_test_action_in_the_real_desk(desk_site, tod
 	"""From the desk's home an Assistant Admin reaches the workspace and every place it names; the
 	connect panel shows this server's endpoint URL and copies it and a client's config; Test runs a
 	read tool with arguments and shows its result, shows a permission refusal and a hidden tool's
-	refusal, and each of those calls is in the Tool Call Log as the user's, from the tester."""
+	refusal, and each of those calls is in the Tool Call Log as the user's, from the tester; the
+	Tool Configuration form and list show categories with the page's labels."""
 	if not os.path.exists(page_test.CHROMIUM):
 		pytest.fail(f"{page_test.CHROMIUM} is missing: run tests/host/setup.sh (installs Debian's chromium)")
 	user = page_test._desk_user()
@@ -106,6 +107,7 @@ def test_workspace_connect_panel_and_test_action_in_the_real_desk(desk_site, tod
 			"password": page_test.ADMIN_PASSWORD,
 			"todo": {"name": todo.name, "description": todo.description},
 			"shortcuts": SHORTCUTS,
+			"label_tool": "document_get",
 			"failure_screenshot": str(ARTIFACTS / "desk-guide-failure.png"),
 			"screenshots": {
 				"workspace": _images("desk-workspace.png"),
@@ -114,7 +116,7 @@ def test_workspace_connect_panel_and_test_action_in_the_real_desk(desk_site, tod
 			},
 		}
 		report = page_test._run_driver(DRIVER, scenario, timeout=600)
-	assert report["steps"] == ["workspace", "connect", "tester"], report["steps"]
+	assert report["steps"] == ["workspace", "connect", "tester", "labels"], report["steps"]
 	assert not report["page_errors"], "\n".join(report["page_errors"])
 	assert report["native_dialogs"] == []
 	assert page_test._console_errors(report, desk_site) == []
@@ -123,6 +125,7 @@ def test_workspace_connect_panel_and_test_action_in_the_real_desk(desk_site, tod
 	_check_connect(report["flows"]["connect"], server.url, user)
 	_check_tester(report["flows"]["tester"], todo)
 	_check_log(_calls(user), todo)
+	_check_labels(report["flows"]["labels"])
 
 
 def _check_workspace(result: dict) -> None:
@@ -179,3 +182,20 @@ def _check_log(calls: dict, todo) -> None:
 	assert (read.status, read.target_doctype, read.target_name) == ("Success", "ToDo", todo.name)
 	assert calls["document_list"].status == "Permission Denied"
 	assert calls["execute_python_code"].status == "Unavailable"
+
+
+def _check_labels(result: dict) -> None:
+	"""document_get is read_only: "Read Only" on the page, in the form's select (which keeps the
+	value) and read-only field, and in the list."""
+	assert result["page"] == "Read Only"
+	form = result["form"]
+	assert (form["value"], form["selected"], form["dirty"]) == ("read_only", "Read Only", False)
+	assert form["options"] == [
+		["", ""],
+		["read_only", "Read Only"],
+		["write", "Write"],
+		["read_write", "Read & Write"],
+		["privileged", "Privileged"],
+	]
+	assert form["detected"] == "Read Only"
+	assert "Read Only" in result["list"] and "read_only" not in result["list"], result["list"]
