@@ -96,7 +96,7 @@ def test_page_script_is_the_desk_glue_that_requires_the_modules():
 		"js/fac_admin/connect.js",
 		"js/fac_admin/schema_form.js",
 		"js/fac_admin/mcp_client.js",
-		"js/fac_admin/tool_tester.js",
+		"js/fac_admin/tool_trial.js",
 	]
 	for asset in assets:
 		assert (PUBLIC / asset).is_file(), asset

@@ -111,7 +111,7 @@ test("on_page_load loads the CSS and modules in dependency order, then renders t
 		"/assets/frappe_assistant_core/js/fac_admin/connect.js",
 		"/assets/frappe_assistant_core/js/fac_admin/schema_form.js",
 		"/assets/frappe_assistant_core/js/fac_admin/mcp_client.js",
-		"/assets/frappe_assistant_core/js/fac_admin/tool_tester.js",
+		"/assets/frappe_assistant_core/js/fac_admin/tool_trial.js",
 	]);
 	assert.equal(d.wrapper.querySelector("h1.title").textContent, "FAC Admin");
 	assert.equal(d.wrapper.querySelectorAll(".layout-main-section .fac-plugin-card").length, 4);

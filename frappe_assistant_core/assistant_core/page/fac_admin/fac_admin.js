@@ -20,7 +20,7 @@
 		"/assets/frappe_assistant_core/js/fac_admin/connect.js",
 		"/assets/frappe_assistant_core/js/fac_admin/schema_form.js",
 		"/assets/frappe_assistant_core/js/fac_admin/mcp_client.js",
-		"/assets/frappe_assistant_core/js/fac_admin/tool_tester.js",
+		"/assets/frappe_assistant_core/js/fac_admin/tool_trial.js",
 	];
 
 	frappe.pages["fac-admin"].on_page_load = function (wrapper) {
@@ -68,7 +68,7 @@
 			fetch: window.fetch.bind(window),
 			csrfToken: frappe.csrf_token,
 		});
-		wrapper.fac_admin_tester = new window.fac_admin.ToolTester(body, {
+		wrapper.fac_admin_tester = new window.fac_admin.ToolTrial(body, {
 			mcp,
 			Dialog: frappe.ui.Dialog,
 			user,

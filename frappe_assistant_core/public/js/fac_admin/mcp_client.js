@@ -1,6 +1,6 @@
 // FAC Admin page: JSON-RPC to this site's MCP endpoint with the desk session, and what its answers mean.
 //
-// Used by the tool tester (tool_tester.js): requests carry the session cookie and desk's CSRF token,
+// Used by the tool tester (tool_trial.js): requests carry the session cookie and desk's CSRF token,
 // name the protocol revision in MCP-Protocol-Version and the client in `_meta.clientInfo` (which the
 // FAC Tool Call Log records), exactly as any MCP client's requests reach the endpoint.
 // Browser: window.fac_admin.mcpClient; node: module.exports.

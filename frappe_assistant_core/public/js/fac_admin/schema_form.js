@@ -252,14 +252,17 @@
 		const errors = [];
 		for (const field of fields || []) {
 			const raw = (values || {})[field.fieldname];
-			const isCheck = field.kind === "boolean" && _booleanIsCheck(field);
-			if (!isCheck && _isBlank(raw)) {
+			if (field.kind === "boolean" && _booleanIsCheck(field)) {
+				args[field.name] = _read(field, raw, errors); // a checkbox always has a value
+				continue;
+			}
+			if (_isBlank(raw)) {
 				if (field.required) {
 					errors.push({ field: field.name, message: __("{0} is required", [field.label]) });
 				}
 				continue;
 			}
-			const value = _read(field, isCheck ? Boolean(raw) && raw !== "0" : raw, errors);
+			const value = _read(field, raw, errors);
 			if (value !== undefined) {
 				args[field.name] = value;
 			}

@@ -6,7 +6,7 @@
 // names the client "FAC Admin tool test"). The arguments form is generated from the inputSchema the
 // endpoint's tools/list gives this user (schema_form.js); a tool missing from that list gets a
 // JSON box, so the endpoint's own refusal can be seen. Results and errors are shown as text, never
-// as markup, and never through desk's template renderer. Browser: window.fac_admin.ToolTester;
+// as markup, and never through desk's template renderer. Browser: window.fac_admin.ToolTrial;
 // node: module.exports.
 (function (root, factory) {
 	const isNode = typeof module === "object" && module && module.exports;
@@ -17,8 +17,8 @@
 	if (isNode) {
 		module.exports = api;
 	} else {
-		root.fac_admin.ToolTester = api.ToolTester;
-		root.fac_admin.toolTester = api;
+		root.fac_admin.ToolTrial = api.ToolTrial;
+		root.fac_admin.toolTrial = api;
 	}
 })(typeof window !== "undefined" ? window : globalThis, function (util, schemaForm, mcpClient) {
 	"use strict";
@@ -108,7 +108,7 @@
 		}
 	}
 
-	class ToolTester {
+	class ToolTrial {
 		/**
 		 * @param {HTMLElement} root the page body; its ".fac-tool-test" buttons open the tester
 		 * @param {{mcp: McpClient, Dialog: Function, user: string, lookup: Function}} deps Dialog is
@@ -258,5 +258,5 @@
 		}
 	}
 
-	return { ToolTester, outcomeHtml, introHtml };
+	return { ToolTrial, outcomeHtml, introHtml };
 });

@@ -1,4 +1,4 @@
-// "Test" on a tool row (public/js/fac_admin/tool_tester.js, mcp_client.js): the dialog's form comes
+// "Test" on a tool row (public/js/fac_admin/tool_trial.js, mcp_client.js): the dialog's form comes
 // from the inputSchema of the user's tools/list, Run sends a real JSON-RPC tools/call to the MCP
 // endpoint with the session's CSRF token, and the answer (result, tool error, refusal) is shown as
 // text. Desk's Dialog and the endpoint are stand-ins (desk_fakes.js); the browser test runs the real ones.
@@ -8,7 +8,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 
 const { Controller } = require("../../frappe_assistant_core/public/js/fac_admin/controller.js");
-const { ToolTester } = require("../../frappe_assistant_core/public/js/fac_admin/tool_tester.js");
+const { ToolTrial } = require("../../frappe_assistant_core/public/js/fac_admin/tool_trial.js");
 const { McpClient, outcomeOf } = require("../../frappe_assistant_core/public/js/fac_admin/mcp_client.js");
 const { FakeAdminApi, HOSTILE, dom, flush } = require("./support.js");
 const { FakeDialog, fakeMcpFetch } = require("./desk_fakes.js");
@@ -46,7 +46,7 @@ async function page({ tools = [DOCUMENT_GET, DOCUMENT_CREATE], onCall, listAnswe
 	await controller.load();
 	const endpoint = fakeMcpFetch({ tools, onCall: onCall || (() => success({ ok: true })), listAnswer });
 	const mcp = new McpClient({ fetch: endpoint.fetch, csrfToken: "tok-123" });
-	const tester = new ToolTester(env.root, {
+	const tester = new ToolTrial(env.root, {
 		mcp,
 		Dialog: FakeDialog,
 		user: "admin@example.com",
