@@ -12,8 +12,6 @@ import click
 
 from frappe_assistant_core.commands._runner import OneLineUsage, on_each_site
 
-RESTRICTED = "Restrict to Listed Roles"
-
 
 @click.group("tool")
 def tool():
@@ -89,6 +87,7 @@ def _category(tool_name: str, category: str | None, detected: bool) -> None:
 
 def _roles(tool_name: str, roles: list[str], allow_all: bool) -> None:
 	from frappe_assistant_core.api.admin_tools import update_tool_role_access
+	from frappe_assistant_core.utils.plugin_persistence import RESTRICTED
 
 	mode = "Allow All" if allow_all else RESTRICTED
 	click.echo(update_tool_role_access(tool_name=tool_name, role_access_mode=mode, roles=roles)["message"])
