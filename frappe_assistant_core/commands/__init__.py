@@ -1,6 +1,7 @@
-"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|sync|usage|read-only`.
+"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|tool ...|sync|usage|read-only`.
 
-Each command runs the same code and rules as the admin API, as Administrator, and commits.
+Each command runs the same code and rules as the admin API, as Administrator, and commits
+(commands/_runner.py); the per-tool commands are in commands/tool_commands.py.
 """
 
 from __future__ import annotations
@@ -8,31 +9,9 @@ from __future__ import annotations
 import click
 import frappe
 
-
-def _sites(ctx: click.Context) -> list[str]:
-	obj = ctx.obj or {}
-	sites = getattr(obj, "sites", None) or (obj.get("sites") if isinstance(obj, dict) else None)
-	if not sites:
-		raise click.UsageError("Pass the site: bench --site SITE fac ...")
-	return list(sites)
-
-
-def _on_each_site(ctx: click.Context, action) -> None:
-	failed = False
-	for site in _sites(ctx):
-		frappe.init(site=site)
-		frappe.connect()
-		try:
-			action()
-			frappe.db.commit()
-		except (frappe.ValidationError, frappe.DoesNotExistError, frappe.PermissionError) as exc:
-			frappe.db.rollback()
-			click.secho(f"{site}: {frappe.utils.strip_html(str(exc))}", fg="red", err=True)
-			failed = True
-		finally:
-			frappe.destroy()
-	if failed:
-		raise click.exceptions.Exit(1)
+from frappe_assistant_core.commands._runner import on_each_site as _on_each_site
+from frappe_assistant_core.commands._runner import table as _table
+from frappe_assistant_core.commands.tool_commands import tool
 
 
 @click.group("fac")
@@ -201,12 +180,6 @@ def _toggle(plugin_name: str, enable: bool) -> None:
 	click.echo(toggle_plugin(plugin_name, enable)["message"])
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-	widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
-	for row in (headers, *rows):
-		click.echo(
-			"  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
-		)
-
+fac.add_command(tool)
 
 commands = [fac]

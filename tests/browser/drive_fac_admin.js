@@ -27,9 +27,11 @@ async function snapshot(page) {
 		for (const card of document.querySelectorAll(".fac-plugin-card")) {
 			const input = card.querySelector("input.fac-plugin-toggle");
 			plugins[card.dataset.plugin] = {
-				checked: input.checked,
-				disabled: input.disabled,
-				pill: card.querySelector(".fac-pill").textContent,
+				// A plugin without tools has no switch, and says so.
+				checked: input ? input.checked : null,
+				disabled: input ? input.disabled : null,
+				no_tools: (card.querySelector(".fac-plugin-no-tools") || {}).textContent || null,
+				pills: Array.from(card.querySelectorAll(".fac-pill")).map((pill) => pill.textContent),
 				tool_count: card.querySelector(".fac-plugin-tool-count").textContent,
 				error: (card.querySelector(".fac-plugin-error") || {}).textContent || null,
 				lock: (card.querySelector(".fac-plugin-lock") || {}).textContent || null,
@@ -186,10 +188,16 @@ async function fac_admin_reload(ctx) {
 	await open_fac_admin(ctx);
 	const result = { after_reload: await snapshot(page) };
 	result.pwned = await page.evaluate(() => (window.__pwned === undefined ? null : window.__pwned));
+	// The desk scrolls inside its own layout, so a taller window (not fullPage) shows the plugins,
+	// the connect panel and the first tools.
+	const viewport = page.viewportSize();
+	await page.setViewportSize({ width: viewport.width, height: 1500 });
+	await page.waitForTimeout(300);
 	for (const file of scenario.screenshots || []) {
 		fs.mkdirSync(path.dirname(file), { recursive: true });
-		await page.screenshot({ path: file, fullPage: true });
+		await page.screenshot({ path: file });
 	}
+	await page.setViewportSize(viewport);
 	return result;
 }
 

@@ -78,7 +78,7 @@ def test_page_is_installed_for_system_manager_and_assistant_admin_only():
 
 
 def test_page_script_is_the_desk_glue_that_requires_the_modules():
-	"""Desk loads fac_admin.js as the page script; it requires the CSS and the seven modules, in order."""
+	"""Desk loads fac_admin.js as the page script; it requires the CSS and the modules, in order."""
 	page = frappe.get_doc("Page", "fac-admin")
 	page.load_assets()
 	assert 'frappe.pages["fac-admin"].on_page_load' in page.script
@@ -92,6 +92,12 @@ def test_page_script_is_the_desk_glue_that_requires_the_modules():
 		"js/fac_admin/controller.js",
 		"js/fac_admin/usage.js",
 		"js/fac_admin/governance.js",
+		"css/fac_admin_connect.css",
+		"js/fac_admin/connect_guide.js",
+		"js/fac_admin/connect.js",
+		"js/fac_admin/schema_form.js",
+		"js/fac_admin/mcp_client.js",
+		"js/fac_admin/tool_trial.js",
 	]
 	for asset in assets:
 		assert (PUBLIC / asset).is_file(), asset
@@ -234,7 +240,7 @@ def test_real_desk_in_chromium_changes_the_database(desk_site):
 		"user": _desk_user(),
 		"password": ADMIN_PASSWORD,
 		"plugin": "visualization",
-		"fail_plugin": "batch_processing",
+		"fail_plugin": "data_science",
 		"form_plugin": "data_science",
 		"tool": "search_global",
 		"edit_tool": "document_get",
@@ -274,6 +280,10 @@ def _check_fac_admin_plugins(result: dict, scenario: dict, core_tools: list[str]
 	assert initial["plugins"]["core"]["checked"] and initial["plugins"]["core"]["disabled"]
 	assert "always enabled" in initial["plugins"]["core"]["lock"]
 	assert initial["plugins"][plugin] == {**initial["plugins"][plugin], "checked": True, "disabled": False}
+	for name, shown in initial["plugins"].items():
+		assert "Enabled" not in shown["pills"] and "Disabled" not in shown["pills"], "the switch says it"
+		tools = frappe.get_all(TOOL_DT, filters={"plugin_name": name}, pluck="name")
+		assert (shown["checked"] is None) == (not tools) == (shown["no_tools"] == "No tools"), name
 	assert initial["summary"]["total_plugins"] == "5"
 	assert len(initial["tools"]) == admin_api.get_tool_configurations()["total"]
 	assert result["in_flight"] == {"checked": False}, "switch disabled + aria-busy while in flight"
@@ -284,7 +294,8 @@ def _check_fac_admin_plugins(result: dict, scenario: dict, core_tools: list[str]
 	assert result["modals_after_refusal"] == 0, "the page shows the refusal itself, in no desk popup"
 	assert frappe.db.get_value(PLUGIN_DT, plugin, "enabled") == 0
 	assert frappe.db.get_value(PLUGIN_DT, plugin, "last_toggled_by") == scenario["user"]
-	assert frappe.db.get_value(PLUGIN_DT, fail_plugin, "enabled") == 1, "refused toggle changed nothing"
+	# after_refusal is the page re-read from the server: the refused toggle changed nothing.
+	assert initial["plugins"][fail_plugin]["checked"] is True
 	assert frappe.db.get_value(PLUGIN_DT, "core", "enabled") == 1
 
 

@@ -160,6 +160,21 @@ def _install() -> None:
 
 	host.setup_module_map = setup_module_map
 
+	# WORKAROUND: the host renamed the CSRF header it checks (X-Monoframe-CSRF-Token); Frappe checks
+	# X-Frappe-CSRF-Token, which is what the app's desk code sends with a fetch(). The host also reads
+	# the token from form_dict, as Frappe does, so Frappe's header is handed over there.
+	import monoframe.auth as host_auth
+
+	host_validate_csrf_token = host_auth.HTTPRequest.validate_csrf_token
+
+	def validate_csrf_token(self):
+		token = host.get_request_header("X-Frappe-CSRF-Token")
+		if token and not host.get_request_header("X-Monoframe-CSRF-Token"):
+			host.form_dict.setdefault("csrf_token", token)
+		return host_validate_csrf_token(self)
+
+	host_auth.HTTPRequest.validate_csrf_token = validate_csrf_token
+
 	# WORKAROUND: model.sync.sync_all syncs the framework's DocTypes only; Frappe syncs every app's.
 	import monoframe.model.sync as model_sync
 	from monoframe.installer import add_module_defs

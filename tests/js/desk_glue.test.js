@@ -21,13 +21,31 @@ function desk() {
 	});
 	const { window } = jsdom;
 	const api = new FakeAdminApi();
-	const log = { required: [], calls: [], confirms: [], alerts: [] };
+	const log = { required: [], calls: [], confirms: [], alerts: [], copies: [], fetches: [] };
 	const failures = new Map();
 	const wrapper = window.document.getElementById("page-fac-admin");
 	window.__ = (text, replace) => String(text).replace(/\{(\d+)\}/g, (m, i) => (replace && i < replace.length ? replace[i] : m));
+	const dialogs = [];
+	window.fetch = async (url, init) => {
+		log.fetches.push({ url, init });
+		return { status: 200, text: async () => JSON.stringify({ jsonrpc: "2.0", id: 1, result: { tools: [] } }) };
+	};
 	window.frappe = {
+		csrf_token: "csrf-abc",
+		session: { user: "admin@example.com" },
+		user: { has_role: (role) => role === "System Manager" },
 		pages: { "fac-admin": wrapper },
 		ui: {
+			Dialog: class {
+				constructor(opts) {
+					this.opts = opts;
+					this.fields_dict = {};
+					dialogs.push(this);
+				}
+				show() {
+					this.shown = true;
+				}
+			},
 			make_app_page({ parent, title }) {
 				const main = window.document.createElement("div");
 				main.className = "layout-main-section";
@@ -67,10 +85,13 @@ function desk() {
 		show_alert(opts) {
 			log.alerts.push(opts);
 		},
-		utils: { escape_html: (text) => String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") },
+		utils: {
+			escape_html: (text) => String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
+			copy_to_clipboard: (text) => log.copies.push(text),
+		},
 	};
 	window.eval(GLUE);
-	return { window, wrapper, api, log, failures };
+	return { window, wrapper, api, log, failures, dialogs };
 }
 
 test("on_page_load loads the CSS and modules in dependency order, then renders the page", async () => {
@@ -86,6 +107,12 @@ test("on_page_load loads the CSS and modules in dependency order, then renders t
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
 		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
 		"/assets/frappe_assistant_core/js/fac_admin/governance.js",
+		"/assets/frappe_assistant_core/css/fac_admin_connect.css",
+		"/assets/frappe_assistant_core/js/fac_admin/connect_guide.js",
+		"/assets/frappe_assistant_core/js/fac_admin/connect.js",
+		"/assets/frappe_assistant_core/js/fac_admin/schema_form.js",
+		"/assets/frappe_assistant_core/js/fac_admin/mcp_client.js",
+		"/assets/frappe_assistant_core/js/fac_admin/tool_trial.js",
 	]);
 	assert.equal(d.wrapper.querySelector("h1.title").textContent, "FAC Admin");
 	assert.equal(d.wrapper.querySelectorAll(".layout-main-section .fac-plugin-card").length, 4);
@@ -142,4 +169,36 @@ test("on_page_show re-reads the stored state once the page is loaded", async () 
 	await flush();
 	assert.equal(d.log.calls.length, before + 4);
 	assert.equal(d.wrapper.querySelector('input.fac-plugin-toggle[data-plugin="data_science"]').checked, true);
+});
+
+test("the connect panel gets this page's origin and user, and copies through desk's clipboard helper", async () => {
+	const d = desk();
+	d.window.frappe.pages["fac-admin"].on_page_load(d.wrapper);
+	await flush();
+	assert.equal(
+		d.wrapper.querySelector(".fac-connect-url-input").value,
+		"http://127.0.0.1/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
+	);
+	assert.equal(d.wrapper.querySelector(".fac-connect-user-link").getAttribute("href"), "/app/user/admin%40example.com");
+	assert.match(d.wrapper.querySelector(".fac-connect-auth").textContent, /Generating keys again replaces the secret/, "a System Manager");
+	d.wrapper.querySelector('.fac-connect-copy[data-copy="url"]').click();
+	await flush();
+	assert.deepEqual(d.log.copies, ["http://127.0.0.1/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"]);
+});
+
+test("Test posts to the MCP endpoint with the session's CSRF token and opens a desk Dialog", async () => {
+	const d = desk();
+	d.window.frappe.pages["fac-admin"].on_page_load(d.wrapper);
+	await flush();
+	d.wrapper.querySelector('button.fac-tool-test[data-tool="document_get"]').click();
+	await flush();
+	assert.equal(d.log.fetches.length, 1);
+	const [request] = d.log.fetches;
+	assert.equal(request.url, "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp");
+	assert.equal(request.init.headers["X-Frappe-CSRF-Token"], "csrf-abc");
+	assert.equal(JSON.parse(request.init.body).method, "tools/list");
+	assert.equal(d.dialogs.length, 1);
+	assert.equal(d.dialogs[0].shown, true);
+	assert.equal(d.dialogs[0].opts.title, "Test tool document_get");
+	assert.ok(d.log.calls.every((c) => !c.method.includes("handle_mcp")), "not through frappe.call, whose popups would cover the answer");
 });

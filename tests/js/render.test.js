@@ -20,7 +20,8 @@ test("one card per plugin with display name, description, tool count, state and 
 	assert.equal(viz.querySelector(".fac-plugin-description").textContent, "Dashboard and chart creation, KPIs");
 	assert.equal(viz.querySelector(".fac-plugin-tool-count").textContent, "1 tool");
 	assert.equal(card(root, "core").querySelector(".fac-plugin-tool-count").textContent, "3 tools");
-	assert.equal(viz.querySelector(".fac-pill").textContent, "Enabled");
+	assert.equal(viz.querySelector(".fac-pill"), null, "the switch alone says On or Off: no pill repeats it");
+	assert.equal(viz.querySelector(".fac-switch-state").textContent, "On");
 	const toggle = viz.querySelector("input.fac-plugin-toggle");
 	assert.equal(toggle.getAttribute("role"), "switch");
 	assert.equal(toggle.getAttribute("aria-label"), "Enable plugin Visualization");
@@ -30,7 +31,8 @@ test("one card per plugin with display name, description, tool count, state and 
 	const ds = card(root, "data_science").querySelector("input.fac-plugin-toggle");
 	assert.equal(ds.checked, false);
 	assert.equal(ds.getAttribute("aria-checked"), "false");
-	assert.equal(card(root, "data_science").querySelector(".fac-pill").textContent, "Disabled");
+	assert.equal(card(root, "data_science").querySelector(".fac-switch-state").textContent, "Off");
+	assert.ok(card(root, "data_science").classList.contains("is-disabled"));
 	assert.equal(card(root, "data_science").querySelector(".fac-plugin-toggled").textContent, "Last changed 2026-11-21 09:15:00 by admin@example.com");
 });
 
@@ -48,14 +50,26 @@ test("the always-enabled core switch is locked and described by the reason", () 
 });
 
 test("a validation error is shown as text and the plugin cannot be switched on", () => {
-	const root = fragment(render.plugins(plugins(), new Map()), "ul");
-	const ws = card(root, "websocket");
-	const error = ws.querySelector(".fac-plugin-error");
-	assert.equal(error.textContent, "Cannot be enabled: Missing dependencies: socketio <b>x</b>");
+	const broken = Object.assign(plugins()[1], { can_enable: false, validation_error: "Missing dependencies: pandas <b>x</b>" });
+	const root = fragment(render.plugins([broken], new Map()), "ul");
+	const ds = card(root, "data_science");
+	const error = ds.querySelector(".fac-plugin-error");
+	assert.equal(error.textContent, "Cannot be enabled: Missing dependencies: pandas <b>x</b>");
 	assert.equal(error.querySelector("b"), null);
-	const toggle = ws.querySelector("input.fac-plugin-toggle");
+	const toggle = ds.querySelector("input.fac-plugin-toggle");
 	assert.equal(toggle.disabled, true);
 	assert.ok(toggle.getAttribute("aria-describedby").split(" ").includes(error.id));
+});
+
+test("a plugin without tools says so and has no switch", () => {
+	const root = fragment(render.plugins(plugins(), new Map()), "ul");
+	const ws = card(root, "websocket");
+	assert.equal(ws.querySelector("input.fac-plugin-toggle"), null);
+	assert.equal(ws.querySelector(".fac-plugin-no-tools").textContent, "No tools");
+	assert.equal(ws.querySelector(".fac-plugin-tool-count").textContent, "0 tools");
+	assert.ok(ws.classList.contains("has-no-tools"));
+	assert.match(ws.querySelector(".fac-plugin-error").textContent, /Missing dependencies: socketio/, "its problem is still shown");
+	assert.equal(root.querySelectorAll("input.fac-plugin-toggle").length, 3, "the three plugins with tools keep theirs");
 });
 
 test("an enabled plugin whose environment broke can still be switched off", () => {
@@ -120,6 +134,9 @@ test("tool rows show plugin, category, access, status and a labelled switch", ()
 	assert.equal(row(root, "employee_lookup").querySelector(".fac-tool-source").textContent, "hr_tools");
 	const edit = row(root, "document_get").querySelector("button.fac-tool-edit");
 	assert.equal(edit.getAttribute("aria-haspopup"), "dialog");
+	const testButton = row(root, "document_get").querySelector("button.fac-tool-test");
+	assert.equal(testButton.getAttribute("aria-label"), "Test document_get with a real call");
+	assert.equal(testButton.getAttribute("aria-haspopup"), "dialog");
 	assert.equal(root.querySelectorAll("thead th[scope=col]").length, 7);
 });
 

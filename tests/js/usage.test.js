@@ -6,7 +6,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 
 const { Controller } = require("../../frappe_assistant_core/public/js/fac_admin/controller.js");
-const { UsageSection, sortTools, logLink } = require("../../frappe_assistant_core/public/js/fac_admin/usage.js");
+const { UsageSection, sortTools, logLink, STATUS_COLORS } = require("../../frappe_assistant_core/public/js/fac_admin/usage.js");
 const { FakeAdminApi, usageStats, dom, flush } = require("./support.js");
 
 const TOOLS = [
@@ -46,7 +46,9 @@ test("with calls: chart stacked by status, sortable tools table, busiest users, 
 	const p = page(usageStats({ tools: TOOLS, users: USERS }));
 	await Promise.all([p.controller.load(), p.usage.load()]);
 	const section = p.root.querySelector(".fac-admin-usage");
-	assert.ok(section.nextElementSibling.classList.contains("fac-admin-plugins"), "placed before the plugins");
+	const order = Array.from(p.root.querySelector(".fac-admin").children).map((el) => el.className);
+	const at = (cls) => order.findIndex((name) => name.includes(cls));
+	assert.ok(at("fac-admin-usage") > at("fac-admin-plugins") && at("fac-admin-usage") > at("fac-admin-tools"), "below the switches");
 	assert.match(section.querySelector(".fac-usage-summary").textContent, /46 calls in the last 30 days, 6 not successful/);
 	assert.equal(p.charts.length, 1);
 	assert.equal(p.charts[0].options.type, "bar");
@@ -92,6 +94,28 @@ test("a tool the site does not have shows as an unknown tool, not a dash", async
 	await p.usage.load();
 	const odd = Array.from(p.root.querySelectorAll(".fac-usage-tool")).find((r) => r.getAttribute("data-tool") === "<b>odd</b>");
 	assert.equal(odd.querySelectorAll("td")[1].textContent, "unknown tool");
+});
+
+test("the chart's legend is a list that wraps, one item per status drawn, not the chart's own", async () => {
+	const stats = usageStats({ tools: TOOLS, users: USERS });
+	stats.daily.series.Success[3] = 4;
+	stats.daily.series["Permission Denied"][5] = 1;
+	stats.daily.series.Timeout[5] = 2;
+	const p = page(stats);
+	await p.usage.load();
+	assert.equal(p.charts[0].options.showLegend, 0, "frappe.Chart's fixed-width legend overlaps long names");
+	const legend = p.root.querySelector(".fac-usage-chart + .fac-usage-legend");
+	const drawn = stats.statuses.filter((s) => stats.daily.series[s].some(Boolean));
+	assert.ok(["Success", "Permission Denied", "Timeout"].every((s) => drawn.includes(s)));
+	assert.deepEqual(
+		Array.from(legend.querySelectorAll("li")).map((li) => [li.textContent, li.getAttribute("style")]),
+		drawn.map((s) => [s, `--fac-call-status:${STATUS_COLORS[s]}`])
+	);
+	assert.equal(legend.querySelector("li").getAttribute("style"), "--fac-call-status:#29cd42");
+	assert.deepEqual(
+		p.charts[0].options.data.datasets.map((d) => d.name),
+		drawn
+	);
 });
 
 test("no calls yet: an empty state, no chart", async () => {

@@ -16,6 +16,12 @@
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
 		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
 		"/assets/frappe_assistant_core/js/fac_admin/governance.js",
+		"/assets/frappe_assistant_core/css/fac_admin_connect.css",
+		"/assets/frappe_assistant_core/js/fac_admin/connect_guide.js",
+		"/assets/frappe_assistant_core/js/fac_admin/connect.js",
+		"/assets/frappe_assistant_core/js/fac_admin/schema_form.js",
+		"/assets/frappe_assistant_core/js/fac_admin/mcp_client.js",
+		"/assets/frappe_assistant_core/js/fac_admin/tool_trial.js",
 	];
 
 	frappe.pages["fac-admin"].on_page_load = function (wrapper) {
@@ -36,12 +42,14 @@
 			const api = fac_admin_desk_api();
 			wrapper.fac_admin = new window.fac_admin.Controller(body, { api, ui: fac_admin_desk_ui() });
 			wrapper.fac_admin.load();
-			// The Usage section: calls from the FAC Tool Call Log, drawn with desk's chart library.
-			wrapper.fac_admin_usage = new window.fac_admin.UsageSection(body, { api, Chart: frappe.Chart });
-			wrapper.fac_admin_usage.load();
+			// Below the plugin switches and the tools, in this order: Governance, then Usage.
 			// The Governance section: read-only mode, approvals, rate limits, connection URLs.
 			wrapper.fac_admin_governance = new window.fac_admin.GovernanceSection(body, { api, ui: fac_admin_desk_ui() });
 			wrapper.fac_admin_governance.load();
+			// The Usage section: calls from the FAC Tool Call Log, drawn with desk's chart library.
+			wrapper.fac_admin_usage = new window.fac_admin.UsageSection(body, { api, Chart: frappe.Chart });
+			wrapper.fac_admin_usage.load();
+			fac_admin_guide(wrapper, body);
 		});
 	};
 
@@ -51,6 +59,27 @@
 			wrapper.fac_admin.refresh();
 		}
 	};
+
+	// The "Connect a client" panel and each tool's Test action (a real tools/call as this user).
+	function fac_admin_guide(wrapper, body) {
+		const user = frappe.session.user;
+		wrapper.fac_admin_connect = new window.fac_admin.ConnectPanel(body, {
+			origin: window.location.origin,
+			user,
+			isSystemManager: frappe.user.has_role("System Manager"),
+			copy: (text) => frappe.utils.copy_to_clipboard(text),
+		});
+		const mcp = new window.fac_admin.mcpClient.McpClient({
+			fetch: window.fetch.bind(window),
+			csrfToken: frappe.csrf_token,
+		});
+		wrapper.fac_admin_tester = new window.fac_admin.ToolTrial(body, {
+			mcp,
+			Dialog: frappe.ui.Dialog,
+			user,
+			lookup: (name) => wrapper.fac_admin.state.tools.find((tool) => tool.name === name),
+		});
+	}
 
 	function fac_admin_desk_api() {
 		return {

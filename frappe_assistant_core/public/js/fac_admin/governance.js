@@ -143,7 +143,7 @@
 			this.busy = false;
 			this.error = null;
 			this.toolValues = new Map();
-			this.el = util.sectionBeforePlugins(root, "fac-admin-governance", "fac-governance-heading");
+			this.el = util.sectionBelowTools(root, "fac-admin-governance", "fac-governance-heading");
 			this.el.addEventListener("click", (event) => {
 				if (event.target.closest(".fac-gov-refresh")) {
 					this.load();

@@ -178,21 +178,24 @@
 						: __("Last changed {0}", [when])
 				)}</span>`
 			: "";
+		// A plugin without tools has nothing to switch: it says so instead of showing a switch.
+		const control = plugin.tool_count
+			? switchControl({
+					cls: "fac-plugin-toggle",
+					dataAttr: "data-plugin",
+					name: plugin.name,
+					checked: busy ? Boolean(pending) : enabled,
+					label: __("Enable plugin {0}", [title]),
+					busy,
+					locked: locked || cannotEnable,
+					describedBy,
+				})
+			: `<span class="fac-pill fac-pill--grey fac-plugin-no-tools">${esc(__("No tools"))}</span>`;
 		return `
-			<li class="fac-plugin-card ${enabled ? "is-enabled" : "is-disabled"}" data-plugin="${esc(plugin.name)}">
+			<li class="fac-plugin-card ${enabled ? "is-enabled" : "is-disabled"}${plugin.tool_count ? "" : " has-no-tools"}" data-plugin="${esc(plugin.name)}">
 				<div class="fac-plugin-head">
 					<h3 class="fac-plugin-name">${esc(title)}</h3>
-					<span class="fac-pill ${enabled ? "fac-pill--green" : "fac-pill--grey"}">${esc(enabled ? __("Enabled") : __("Disabled"))}</span>
-					${switchControl({
-						cls: "fac-plugin-toggle",
-						dataAttr: "data-plugin",
-						name: plugin.name,
-						checked: busy ? Boolean(pending) : enabled,
-						label: __("Enable plugin {0}", [title]),
-						busy,
-						locked: locked || cannotEnable,
-						describedBy,
-					})}
+					${control}
 				</div>
 				<p class="fac-plugin-description">${esc(plugin.description || "")}</p>
 				<p class="fac-plugin-meta">
@@ -264,6 +267,8 @@
 				<td class="fac-tool-actions">
 					<button type="button" class="btn btn-xs btn-default fac-tool-edit" data-tool="${esc(tool.name)}"
 						aria-haspopup="dialog" aria-label="${esc(__("Edit category and role access of {0}", [tool.name]))}">${esc(__("Edit"))}</button>
+					<button type="button" class="btn btn-xs btn-default fac-tool-test" data-tool="${esc(tool.name)}"
+						aria-haspopup="dialog" aria-label="${esc(__("Test {0} with a real call", [tool.name]))}">${esc(__("Test"))}</button>
 				</td>
 			</tr>`;
 	}

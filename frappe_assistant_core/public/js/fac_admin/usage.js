@@ -77,6 +77,12 @@
 		});
 	}
 
+	/** The chart's legend as a list that wraps: one coloured mark and status name per dataset. */
+	function legend(statuses) {
+		const item = (s) => `<li class="fac-call-status" style="--fac-call-status:${STATUS_COLORS[s]}">${esc(__(s))}</li>`;
+		return `<ul class="fac-usage-legend" aria-hidden="true">${statuses.map(item).join("")}</ul>`;
+	}
+
 	function summary(stats) {
 		return esc(
 			__("{0} calls in the last {1} days, {2} not successful ({3}); users: {4}, tools: {5}.", [
@@ -232,7 +238,8 @@
 			this.stats = null;
 			this.error = null;
 			this.sort = { key: "calls", dir: "desc" };
-			this.el = util.sectionBeforePlugins(root, "fac-admin-usage", "fac-usage-heading");
+			// Below the plugins and tools (the switches come first).
+			this.el = util.sectionBelowTools(root, "fac-admin-usage", "fac-usage-heading");
 			this.el.addEventListener("click", (event) => this._onClick(event));
 			root.addEventListener("fac-tool-dialog-open", (event) => this.fillRecentCalls(event.detail.box, event.detail.tool));
 			this.render();
@@ -292,7 +299,10 @@
 				barOptions: { stacked: 1, spaceRatio: 0.3 },
 				axisOptions: { xIsSeries: 1 },
 				colors: statuses.map((s) => STATUS_COLORS[s]),
+				// The chart's own legend gives each name a fixed width, so long ones overlap: ours wraps.
+				showLegend: 0,
 			});
+			box.insertAdjacentHTML("afterend", legend(statuses));
 		}
 
 		async fillRecentCalls(box, tool) {
@@ -321,5 +331,5 @@
 		}
 	}
 
-	return { UsageSection, sortTools, logLink, chartedCalls, STATUS_COLORS };
+	return { UsageSection, sortTools, logLink, chartedCalls, legend, STATUS_COLORS };
 });

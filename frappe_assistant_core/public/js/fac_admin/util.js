@@ -123,11 +123,13 @@
 	}
 
 	/** A new page section (class `cls`, labelled by `headingId`) placed before the Plugins section. */
-	function sectionBeforePlugins(root, cls, headingId) {
+	/** A new page section below the plugins and tools (the switches come first), before the dialog
+	 * host: sections appear in the order they are made. */
+	function sectionBelowTools(root, cls, headingId) {
 		const el = root.ownerDocument.createElement("section");
 		el.className = "fac-admin-section " + cls;
 		el.setAttribute("aria-labelledby", headingId);
-		const anchor = root.querySelector(".fac-admin-plugins");
+		const anchor = root.querySelector(".fac-dialog-host");
 		(anchor ? anchor.parentNode : root).insertBefore(el, anchor);
 		return el;
 	}
@@ -137,5 +139,5 @@
 		return prefix + "-" + String(name).replace(/[^A-Za-z0-9_-]/g, "_");
 	}
 
-	return { CATEGORIES, CATEGORY_RANK, allowedCategories, ROLE_MODES, __, format, esc, categoryLabel, flag, plainText, serverMessage, domId, sectionBeforePlugins };
+	return { CATEGORIES, CATEGORY_RANK, allowedCategories, ROLE_MODES, __, format, esc, categoryLabel, flag, plainText, serverMessage, domId, sectionBelowTools };
 });
