@@ -23,7 +23,12 @@ async function page() {
 test("shows every control with the stored values, pending approvals and the connection URLs as text", async () => {
 	const p = await page();
 	const s = p.section;
-	assert.ok(s.nextElementSibling.classList.contains("fac-admin-plugins"), "placed before the plugins");
+	const sections = Array.from(p.root.querySelectorAll(".fac-admin-plugins, .fac-admin-governance"));
+	assert.deepEqual(
+		sections.map((el) => el.classList.contains("fac-admin-plugins")),
+		[true, false],
+		"placed below the plugin switches, which come first"
+	);
 	assert.equal(s.querySelector(".fac-gov-read-only").checked, false);
 	assert.match(s.querySelector(".fac-gov-pending").textContent, /waiting: 2/);
 	assert.equal(s.querySelector(".fac-gov-pending").getAttribute("href"), "/app/fac-approval-request?status=Pending");
