@@ -117,6 +117,7 @@ def test_workers_stay_correct_while_redis_is_down_and_recover_after(private_redi
 		assert a.call("cache_state") == b.call("cache_state") == {"port": port, "up": False}, (
 			"the workers still reach a Redis: the fault did not happen"
 		)
+		_wait_until_client_caches_notice(a, b)
 		a.call("toggle", plugin="visualization", enable=False)
 		assert "visualization" not in b.call("enabled")
 		assert "visualization" not in a.call("enabled")
@@ -129,6 +130,15 @@ def test_workers_stay_correct_while_redis_is_down_and_recover_after(private_redi
 		assert "visualization" not in a.call("enabled")
 		a.call("all_tools")
 		assert a.call("queries_for_all_tools") == 0
+
+
+def _wait_until_client_caches_notice(*workers_, timeout: float = 60.0) -> None:
+	"""Wait for Frappe's client-side caches to switch off after the outage (their invalidator thread
+	notices it asynchronously); a save in that window fails inside Frappe's own hooks on any app."""
+	deadline = time.monotonic() + timeout
+	while not all(worker.call("client_cache_noticed_outage") for worker in workers_):
+		assert time.monotonic() < deadline, "Frappe's client cache never noticed Redis stopping"
+		time.sleep(0.2)
 
 
 def test_worker_helper_is_a_real_separate_process():

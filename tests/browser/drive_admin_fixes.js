@@ -61,7 +61,9 @@ async function tool_form_pickers(ctx) {
 	const { page, scenario } = ctx;
 	await desk.open_form(page, scenario.base_url, "FAC Tool Configuration", scenario.privileged_tool);
 	return page.evaluate(() => ({
-		categories: cur_frm.fields_dict.tool_category.df.options.split("\n").filter(Boolean),
+		categories: ((options) => (Array.isArray(options) ? options.map((o) => o.value ?? o) : options.split("\n")))(
+			cur_frm.fields_dict.tool_category.df.options,
+		).filter(Boolean),
 		role_filters: cur_frm.fields_dict.role_access.grid.get_field("role").get_query().filters,
 	}));
 }

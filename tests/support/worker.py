@@ -84,6 +84,12 @@ def _ops():
 		except redis.exceptions.ConnectionError:
 			return {"port": port, "up": False}
 
+	def client_cache_noticed_outage() -> bool:
+		"""Whether Frappe's client-side cache (v16) has switched itself off after losing Redis; True
+		where there is none (v15). Until it has, a save can race its switch inside Frappe itself."""
+		client_cache = getattr(frappe, "client_cache", None)
+		return client_cache is None or not getattr(client_cache, "healthy", False)
+
 	def meta_field(doctype: str, fieldname: str):
 		"""The field as this process's cached meta has it (None: no such field)."""
 		field = frappe.get_meta(doctype).get_field(fieldname)
@@ -101,6 +107,7 @@ def _ops():
 
 	operations = (
 		cache_state,
+		client_cache_noticed_outage,
 		meta_field,
 		cached_value,
 		insert,
