@@ -115,9 +115,10 @@ def usage(ctx, days):
 		write_pending()
 		stats = usage_stats(days)
 		click.echo(
-			f"Tool calls in the last {days} days (since {stats['since']}): {stats['total_calls']} calls, "
+			f"Tool calls in the last {days} days (since {stats['since']}): "
+			f"{_counted(stats['total_calls'], 'call')}, "
 			f"{stats['error_calls']} not successful ({_percent(stats['error_rate'])}), "
-			f"{stats['user_count']} users, {stats['tool_count']} tools"
+			f"{_counted(stats['user_count'], 'user')}, {_counted(stats['tool_count'], 'tool')}"
 		)
 		from frappe_assistant_core.governance.rate_limit import refusals
 
@@ -163,6 +164,10 @@ def read_only(ctx, state, role):
 		click.echo(read_only_mode(state, role))
 
 	_on_each_site(ctx, action)
+
+
+def _counted(count: int, noun: str) -> str:
+	return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _percent(rate: float) -> str:
