@@ -157,7 +157,7 @@ def read_only(ctx, state, role):
 	"""Show, or switch on or off, read-only mode for the site or for one role."""
 
 	def action():
-		from frappe_assistant_core.governance.commands import read_only_mode
+		from frappe_assistant_core.commands.governance_commands import read_only_mode
 
 		frappe.set_user("Administrator")
 		click.echo(read_only_mode(state, role))
