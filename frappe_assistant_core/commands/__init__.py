@@ -1,7 +1,8 @@
 """bench CLI: `bench --site SITE fac plugins|enable|disable|tools|tool ...|sync|usage|read-only`.
 
 Each command runs the same code and rules as the admin API, as Administrator, and commits
-(commands/_runner.py); the per-tool commands are in commands/tool_commands.py.
+(commands/_runner.py); the per-tool commands are in commands/tool_commands.py, `read-only` in
+commands/governance_commands.py.
 """
 
 from __future__ import annotations
