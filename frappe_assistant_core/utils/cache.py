@@ -4,9 +4,8 @@ Every change (toggle, tool configuration save, sync, Desk edit) calls `publish_c
 process that made it drops its own snapshot at once; after the transaction commits, a fresh random
 token is stored under the site's version key, and the guide's documented cache keys are cleared.
 Every worker compares its snapshot's token with the stored one (one Redis GET) and reloads from the
-database when they differ. Tokens are random, never counters, so a Redis restart that loses the key
-can never make an old snapshot look current. With Redis unreachable, `current_version()` answers
-None and callers read the database every time (correct, slower), logging that they do.
+database when they differ. The token itself (random, None when Redis is unreachable) is kept by
+utils.cache_version, whose functions this module re-exports.
 """
 
 from __future__ import annotations

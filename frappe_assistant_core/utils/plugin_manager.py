@@ -1,9 +1,9 @@
 """The per-site plugin manager: discovered plugins, enabled set, loaded tools, kept consistent.
 
 State is held per site and per process. Discovery (code) happens once; the enabled set and tool
-configuration (database) live in a snapshot tagged with the site's version token from Redis
-(utils.cache_version), so a steady-state call costs one Redis GET and no query, and a change committed
-by any worker is seen by every other worker on its very next call. The DocTypes are the only
+configuration (database) live in a snapshot (core.snapshot) tagged with the site's version token
+from Redis (utils.cache_version), so a steady-state call costs one Redis GET and no query, and a
+change committed by any worker is seen by every other worker on its very next call. The DocTypes are the only
 source of truth; every toggle goes through the FAC Plugin Configuration controller.
 """
 
@@ -20,7 +20,7 @@ from frappe_assistant_core.core.snapshot import Snapshot, ToolInfo
 from frappe_assistant_core.core.tool_catalog import EXTERNAL_PLUGIN, CatalogEntry, build_catalog, load_tool
 from frappe_assistant_core.core.tool_registry import ToolRegistry
 from frappe_assistant_core.exceptions import PluginNotFoundError, PluginValidationError
-from frappe_assistant_core.utils import cache_version as cache
+from frappe_assistant_core.utils import cache_version
 from frappe_assistant_core.utils.plugin_discovery import DiscoveredPlugin, PluginDiscovery
 from frappe_assistant_core.utils.plugin_persistence import PluginPersistence, ToolConfig
 from frappe_assistant_core.utils.read_freshness import (
@@ -171,7 +171,7 @@ class PluginManager:
 		previous = self._snapshot
 		if not force and previous is not None and checked_in_this_request() is previous:
 			return previous  # one version check per HTTP request is enough
-		version = cache.current_version()
+		version = cache_version.current_version()
 		if not force and previous is not None and version is not None and previous.version == version:
 			remember_checked(previous)
 			return previous
@@ -180,10 +180,10 @@ class PluginManager:
 		snapshot = self._load(version)
 		if previous is not None and previous.version == version and not snapshot.same_state(previous):
 			# The database changed without publish_change() (a direct write): tell every worker.
-			cache.bump_version()
-			snapshot = self._load(cache.current_version())
+			cache_version.bump_version()
+			snapshot = self._load(cache_version.current_version())
 		if snapshot.version is not None:
-			cache.record_state(snapshot.version, snapshot.fingerprint)
+			cache_version.record_state(snapshot.version, snapshot.fingerprint)
 		# Without Redis no token can prove a snapshot current: keep none, read the DB every time.
 		self._snapshot = snapshot if snapshot.version is not None else None
 		remember_checked(self._snapshot)
@@ -239,17 +239,17 @@ def revalidate_registry() -> None:
 	compares its fingerprint with the one recorded for the current token, and bumps the token when
 	they differ, so every worker reloads within a minute.
 	"""
-	version = cache.current_version()
+	version = cache_version.current_version()
 	if version is None or not start_fresh_read():
 		return  # no token to check, or a transaction whose reads could predate the last commit
 	fingerprint = get_plugin_manager()._load(version).fingerprint
-	recorded = cache.recorded_state()
+	recorded = cache_version.recorded_state()
 	if recorded == (version, fingerprint):
 		return
 	if recorded is not None and recorded[0] == version:
-		cache.bump_version()
+		cache_version.bump_version()
 	else:
-		cache.record_state(version, fingerprint)
+		cache_version.record_state(version, fingerprint)
 
 
 _managers: dict[str, PluginManager] = {}
@@ -277,7 +277,7 @@ def refresh_plugin_manager() -> PluginManager:
 	key = _site_key()
 	with _managers_lock:
 		_managers.pop(key, None)
-	cache.bump_version()
+	cache_version.bump_version()
 	return get_plugin_manager()
 
 
