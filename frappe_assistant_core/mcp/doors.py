@@ -2,7 +2,7 @@
 
 A request is the endpoint's when its URL makes Frappe call `handle_mcp`, by any spelling or alias
 Frappe accepts (utils.routing resolves it as Frappe does). auth (the 401 header) and guard (the
-refusals) both ask this, so neither imports the other for it.
+refusals) both ask this here: guard reads auth's settings, so auth must not import guard.
 """
 
 from __future__ import annotations
