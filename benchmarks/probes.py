@@ -65,8 +65,7 @@ def _cold_start(user: str = "Administrator") -> dict:
 	_connect()
 	import frappe
 
-	from frappe_assistant_core.core.tool_registry import get_tool_registry
-	from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+	from frappe_assistant_core.utils.plugin_manager import get_plugin_manager, get_tool_registry
 
 	connected = time.perf_counter()
 	before = memory_kb()
@@ -203,11 +202,10 @@ def _governance_checks(user: str, iterations: int = 2000) -> dict:
 	from werkzeug.wrappers import Request
 
 	from frappe_assistant_core.core import connection_rules
-	from frappe_assistant_core.core.tool_registry import get_tool_registry
 	from frappe_assistant_core.governance import approvals, connection, rate_limit
-	from frappe_assistant_core.mcp.revisions import REVISIONS
 	from frappe_assistant_core.mcp.tools import CallToolParams
-	from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+	from frappe_assistant_core.utils.plugin_manager import get_plugin_manager, get_tool_registry
+	from frappe_assistant_core.wire.revisions import REVISIONS
 
 	frappe.set_user(user)
 	path = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"

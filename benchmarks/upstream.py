@@ -27,8 +27,8 @@ from functools import cache
 import frappe
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.core.tool_categories import category_to_annotations, read_tool_class
 from frappe_assistant_core.utils.plugin_discovery import PluginDiscovery
-from frappe_assistant_core.utils.tool_categories import category_to_annotations, read_tool_class
 
 PLUGIN_DOCTYPE = "FAC Plugin Configuration"
 TOOL_DOCTYPE = "FAC Tool Configuration"

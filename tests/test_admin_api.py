@@ -132,7 +132,7 @@ def test_enable_accepts_booleans_ints_and_their_strings(raw, expected):
 
 def test_toggle_tool_hides_it_from_the_registry_and_survives_plugin_toggles():
 	"""A tool switch persists in its row; tools of a disabled plugin keep their settings."""
-	from frappe_assistant_core.core.tool_registry import get_tool_registry
+	from frappe_assistant_core.utils.plugin_manager import get_tool_registry
 
 	admin_api.toggle_plugin("visualization", True)
 	visible = {t.name for t in get_tool_registry().get_available_tools()}
@@ -238,7 +238,7 @@ def test_a_missing_argument_is_a_417_naming_it_not_a_500(tokens):
 
 def test_role_access_is_replaced_validated_and_enforced():
 	"""Restrict to a role: users without it lose the tool; unknown roles and empty lists refused."""
-	from frappe_assistant_core.core.tool_registry import get_tool_registry
+	from frappe_assistant_core.utils.plugin_manager import get_tool_registry
 
 	admin_api.toggle_tool("test_echo", True)
 	outsider = make_user("fac-role-outsider@example.com", ["Assistant User"], commit=False)

@@ -64,7 +64,7 @@ def test_removed_plugin_and_removed_tool_rows_are_deleted():
 
 def test_new_tool_gets_a_row_with_its_detected_category():
 	"""New tool -> FAC Tool Configuration with plugin, source and the AST-detected category; it
-	starts switched on only when it reads (governance.defaults)."""
+	starts switched on only when it reads (core.tool_defaults)."""
 	frappe.db.delete("FAC Tool Configuration", {"name": ("in", ["test_create_todo", "test_echo"])})
 	report = sync_all()
 	assert sorted(report.tools_created) == ["test_create_todo", "test_echo"]

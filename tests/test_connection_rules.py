@@ -11,9 +11,9 @@ import frappe
 import pytest
 
 from frappe_assistant_core.core import connection_rules
-from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.exceptions import ToolNotFoundError
 from frappe_assistant_core.mcp import tools
+from frappe_assistant_core.utils.plugin_manager import get_tool_registry
 
 REVISION = "2025-11-25"
 

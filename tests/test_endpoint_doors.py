@@ -25,7 +25,7 @@ import pytest
 
 import frappe_assistant_core
 from frappe_assistant_core.mcp.guard import MAX_BODY_BYTES, MCP_PATH
-from frappe_assistant_core.mcp.protocol import FORBIDDEN, PARSE_ERROR
+from frappe_assistant_core.wire.jsonrpc import FORBIDDEN, PARSE_ERROR
 from tests.support.server import Server, serve
 from tests.support.site import ASSISTANT_ADMIN, ASSISTANT_USER, SYSTEM_MANAGER, api_credentials, make_user
 

@@ -18,7 +18,7 @@ import pytest
 from frappe.utils.password import update_password
 
 from frappe_assistant_core.mcp import guard
-from frappe_assistant_core.mcp.protocol import FORBIDDEN, INVALID_REQUEST, PARSE_ERROR
+from frappe_assistant_core.wire.jsonrpc import FORBIDDEN, INVALID_REQUEST, PARSE_ERROR
 from tests.support.server import Server, serve
 from tests.support.site import api_credentials, make_user
 

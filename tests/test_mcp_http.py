@@ -13,7 +13,7 @@ from pathlib import Path
 import frappe
 import pytest
 
-from frappe_assistant_core.mcp.protocol import (
+from frappe_assistant_core.wire.jsonrpc import (
 	INVALID_PARAMS,
 	PARSE_ERROR,
 	SERVER_DISABLED,

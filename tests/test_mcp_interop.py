@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from frappe_assistant_core.mcp.protocol import INVALID_PARAMS
+from frappe_assistant_core.wire.jsonrpc import INVALID_PARAMS
 from tests.host import config
 from tests.support.server import serve
 from tests.support.site import api_credentials, make_user

@@ -17,9 +17,9 @@ from werkzeug.wrappers import Request
 import frappe_assistant_core
 from frappe_assistant_core.api import admin_api
 from frappe_assistant_core.api.fac_endpoint import handle_mcp
-from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.mcp import server
-from frappe_assistant_core.mcp.protocol import (
+from frappe_assistant_core.utils.plugin_manager import get_plugin_manager, get_tool_registry
+from frappe_assistant_core.wire.jsonrpc import (
 	EXCEPTION_TABLE,
 	INTERNAL_ERROR,
 	INVALID_PARAMS,
@@ -29,7 +29,6 @@ from frappe_assistant_core.mcp.protocol import (
 	SERVER_DISABLED,
 	UNAUTHORIZED,
 )
-from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from tests.support.counting import count_queries
 from tests.support.site import make_user
 

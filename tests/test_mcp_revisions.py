@@ -14,13 +14,13 @@ import frappe
 import pytest
 
 from frappe_assistant_core.mcp import list_cache, tools
-from frappe_assistant_core.mcp.protocol import (
+from frappe_assistant_core.wire.jsonrpc import (
 	HEADER_MISMATCH,
 	INVALID_PARAMS,
 	METHOD_NOT_FOUND,
 	UNSUPPORTED_PROTOCOL_VERSION,
 )
-from frappe_assistant_core.mcp.revisions import MODERN, SUPPORTED_VERSIONS
+from frappe_assistant_core.wire.revisions import MODERN, SUPPORTED_VERSIONS
 from tests.test_mcp_protocol import call, request_context  # noqa: F401  (fixture)
 
 SETTINGS = "Assistant Core Settings"

@@ -22,7 +22,7 @@ from frappe_assistant_core.api import admin_api
 from frappe_assistant_core.api.fac_endpoint import handle_mcp
 from frappe_assistant_core.audit import redaction, store, usage
 from frappe_assistant_core.audit.recorder import DOCTYPE
-from frappe_assistant_core.core.tool_registry import get_tool_registry
+from frappe_assistant_core.utils.plugin_manager import get_tool_registry
 from tests.host import bootstrap
 from tests.support.doctypes import ORDER, ensure_test_doctypes
 from tests.support.server import serve

@@ -17,9 +17,9 @@ import pytest
 from frappe.utils.global_search import sync_global_search
 
 from frappe_assistant_core.api import admin_api
-from frappe_assistant_core.mcp.revisions import REVISIONS
 from frappe_assistant_core.mcp.tools import FULL_TEXT_MAX_BYTES, describe_tool
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+from frappe_assistant_core.wire.revisions import REVISIONS
 from tests.support.doctypes import (
 	ORDER,
 	QUERY_REPORT,

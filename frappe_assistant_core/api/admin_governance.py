@@ -23,7 +23,7 @@ from frappe_assistant_core.api._gate import (
 from frappe_assistant_core.api.admin_tools import _role_names, _tool_doc
 from frappe_assistant_core.assistant_core.doctype.fac_approval_request.fac_approval_request import DOCTYPE
 from frappe_assistant_core.governance.narrowed_url import METHOD_SEGMENT
-from frappe_assistant_core.governance.settings import APPROVAL_FIELDS, APPROVAL_MODES, SETTINGS_DOCTYPE
+from frappe_assistant_core.utils.governance_settings import APPROVAL_FIELDS, APPROVAL_MODES, SETTINGS_DOCTYPE
 
 #: Settings an admin may change through update_governance, with the parser of each.
 _SETTING_FIELDS = {

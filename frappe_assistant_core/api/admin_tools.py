@@ -20,11 +20,11 @@ from frappe_assistant_core.assistant_core.doctype.fac_tool_configuration.fac_too
 	EVERYONE_ROLES,
 )
 from frappe_assistant_core.core.tool_catalog import EXTERNAL_PLUGIN
+from frappe_assistant_core.core.tool_categories import CATEGORIES, CATEGORY_INFO
+from frappe_assistant_core.core.tool_defaults import starts_enabled
 from frappe_assistant_core.exceptions import ToolNotFoundError
-from frappe_assistant_core.governance.defaults import starts_enabled
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from frappe_assistant_core.utils.plugin_persistence import RESTRICTED, TOOL_DOCTYPE
-from frappe_assistant_core.utils.tool_categories import CATEGORIES, CATEGORY_INFO
 
 ROLE_MODES = ("Allow All", RESTRICTED)
 

@@ -1,58 +1,20 @@
-"""Which function a request's URL makes Frappe call, resolved as Frappe resolves it.
+"""The app's own endpoints answer without a Python traceback (the `before_request` hook).
 
-Frappe calls a whitelisted function for `/api/method/<name>` and `/api/v1/method/<name>` (with
-anything after a further "/" ignored), `/api/v2/method/<name>` and `/api/v2/method/<doctype>/<name>`
-(a function of the DocType's controller module), each with or without a trailing slash, after the
-`override_whitelisted_methods` hooks of installed apps have had their say; and, before any of that,
-for a request that carries a `cmd` parameter of its own, on any URL. Guards that must hold on every
-door (the MCP endpoint's) resolve the request to the function object and compare objects, so a
-module that imports the function, an override or a spelling of the URL cannot get around them.
-The result is kept on `frappe.local` for the rest of the request.
-
-`before_request` also marks requests to the app's own functions: their answers carry no Python
-traceback (Frappe's `disable_traceback` flag). Refusals are expected outcomes with a message, and
-a defect (HTTP 5xx) is in the site's Error Log, where Frappe records it.
+`before_request` marks requests whose URL makes Frappe call one of the app's functions (resolved
+as Frappe resolves it, utils.routing): their answers carry no Python traceback (Frappe's
+`disable_traceback` flag). Refusals are expected outcomes with a message, and a defect (HTTP 5xx)
+is in the site's Error Log, where Frappe records it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
 import frappe
 
+from frappe_assistant_core.utils.routing import carries_own_cmd, qualified_name, requested_function
+
+__all__ = ["before_request", "carries_own_cmd", "qualified_name", "requested_function"]
+
 APP_MODULE = "frappe_assistant_core"
-_METHOD_URL = re.compile(r"/api(?:/(?P<version>v1|v2))?/method/(?P<rest>.+)")
-_LOCAL_KEY = "fac_requested_function"  # frappe.local: (request, the function its URL names)
-
-
-def requested_function(request) -> Callable | None:
-	"""The function the request's URL names (overrides applied), or None."""
-	cached = getattr(frappe.local, _LOCAL_KEY, None)
-	if cached is not None and cached[0] is request:
-		return cached[1]
-	function = _resolve(_method_name(request.path))
-	setattr(frappe.local, _LOCAL_KEY, (request, function))
-	return function
-
-
-def qualified_name(function: Callable | None) -> str:
-	"""`module.name` of the function itself, whichever URL or alias reached it."""
-	if function is None:
-		return ""
-	return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}"
-
-
-def carries_own_cmd(request) -> bool:
-	"""Whether the request names a function in a `cmd` parameter (query, form or JSON body): Frappe
-	then calls that one instead of the URL's and discards what it returns."""
-	if "cmd" in request.args or (request.form and "cmd" in request.form):
-		return True
-	data = request.get_data()
-	if b'"cmd"' not in data:
-		return False
-	body = request.get_json(silent=True)
-	return isinstance(body, dict) and "cmd" in body
 
 
 def before_request() -> None:
@@ -62,38 +24,3 @@ def before_request() -> None:
 		return
 	if qualified_name(requested_function(request)).startswith(f"{APP_MODULE}."):
 		frappe.local.flags.disable_traceback = True
-
-
-def _method_name(path: str) -> str | None:
-	match = _METHOD_URL.fullmatch(path)
-	if not match:
-		return None
-	parts = match.group("rest").rstrip("/").split("/")
-	if match.group("version") != "v2":
-		return parts[0]
-	if len(parts) == 1:
-		return parts[0]
-	if len(parts) == 2:
-		return _doctype_method(*parts)
-	return None
-
-
-def _doctype_method(doctype: str, method: str) -> str | None:
-	from frappe.model.meta import load_doctype_module
-
-	try:
-		return f"{load_doctype_module(doctype).__name__}.{method}"
-	except Exception:
-		return None
-
-
-def _resolve(name: str | None) -> Callable | None:
-	if not name:
-		return None
-	overrides = frappe.get_hooks("override_whitelisted_methods", {}).get(name) or []
-	if overrides:
-		name = overrides[-1]
-	try:
-		return frappe.get_attr(name)
-	except Exception:
-		return None

@@ -15,7 +15,7 @@ from datetime import timedelta
 import frappe
 from frappe.utils import get_fullname, getdate, nowdate
 
-from frappe_assistant_core.assistant_core.doctype.fac_tool_call_log.fac_tool_call_log import may_read_row
+from frappe_assistant_core.audit.readers import may_read_row
 from frappe_assistant_core.audit.recorder import (
 	APPROVAL_REQUIRED,
 	DECISION_STATUSES,

@@ -1,7 +1,8 @@
 """bench CLI: `bench --site SITE fac plugins|enable|disable|tools|tool ...|sync|usage|read-only`.
 
 Each command runs the same code and rules as the admin API, as Administrator, and commits
-(commands/_runner.py); the per-tool commands are in commands/tool_commands.py.
+(commands/_runner.py); the per-tool commands are in commands/tool_commands.py, `read-only` in
+commands/governance_commands.py.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def read_only(ctx, state, role):
 	"""Show, or switch on or off, read-only mode for the site or for one role."""
 
 	def action():
-		from frappe_assistant_core.governance.commands import read_only_mode
+		from frappe_assistant_core.commands.governance_commands import read_only_mode
 
 		frappe.set_user("Administrator")
 		click.echo(read_only_mode(state, role))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn, Protocol, runtime_checkable
 import frappe
 
 if TYPE_CHECKING:
-	from frappe_assistant_core.utils.plugin_manager import ToolInfo
+	from frappe_assistant_core.core.snapshot import ToolInfo
 
 _LOCAL_KEY = "fac_connection_rules"
 

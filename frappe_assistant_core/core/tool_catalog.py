@@ -11,12 +11,15 @@ from __future__ import annotations
 import importlib
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import frappe
 
 from frappe_assistant_core.core.base_tool import BaseTool
-from frappe_assistant_core.utils.plugin_discovery import DiscoveredPlugin
-from frappe_assistant_core.utils.tool_categories import read_tool_class, read_tool_source
+from frappe_assistant_core.core.tool_categories import read_tool_class, read_tool_source
+
+if TYPE_CHECKING:
+	from frappe_assistant_core.utils.plugin_discovery import DiscoveredPlugin
 
 EXTERNAL_PLUGIN = "external"
 APP_NAME = "frappe_assistant_core"

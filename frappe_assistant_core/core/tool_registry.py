@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import frappe
 import frappe.permissions
@@ -21,9 +21,12 @@ from frappe import _
 
 from frappe_assistant_core.core import connection_rules
 from frappe_assistant_core.core.connection_rules import ConnectionRule
+from frappe_assistant_core.core.snapshot import Snapshot, ToolInfo
+from frappe_assistant_core.core.tool_defaults import starts_enabled
 from frappe_assistant_core.exceptions import ToolNotFoundError
-from frappe_assistant_core.governance.defaults import starts_enabled
-from frappe_assistant_core.utils.plugin_manager import PluginManager, Snapshot, ToolInfo, get_plugin_manager
+
+if TYPE_CHECKING:
+	from frappe_assistant_core.utils.plugin_manager import PluginManager
 
 
 @dataclass(frozen=True)
@@ -92,15 +95,11 @@ class ToolRegistry:
 		return self.get_tool(name, user).instance.run(arguments)
 
 
-def get_tool_registry() -> ToolRegistry:
-	return ToolRegistry(get_plugin_manager())
-
-
 def _visible(info: ToolInfo, config, roles: frozenset[str], can_read: Callable[[str], bool]) -> bool:
 	if info.instance.required_roles and roles.isdisjoint(info.instance.required_roles):
 		return False
 	if config is None and not starts_enabled(info.category):
-		return False  # a tool without a row yet (not synced): on only if it reads (governance.defaults)
+		return False  # a tool without a row yet (not synced): on only if it reads (core.tool_defaults)
 	if config is not None and (not config.enabled or not config.admits(roles)):
 		return False
 	doctype = info.instance.requires_permission

@@ -12,8 +12,8 @@ from typing import Any
 
 from frappe_assistant_core.audit import recorder
 from frappe_assistant_core.governance.preview import Preview, preview
-from frappe_assistant_core.mcp.protocol import describe
 from frappe_assistant_core.utils.plugin_manager import ToolInfo
+from frappe_assistant_core.wire.jsonrpc import describe
 
 #: `_meta` key of an approval's state in a tools/call result (a prefix of our own, as MCP asks).
 APPROVAL_META = "frappe-assistant-core/approval"

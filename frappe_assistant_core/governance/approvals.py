@@ -20,10 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 from frappe_assistant_core.governance import elicitation, parking
-from frappe_assistant_core.governance.settings import CLIENT_OR_APPROVER
-from frappe_assistant_core.mcp.protocol import EncodedResult
-from frappe_assistant_core.mcp.revisions import META_CLIENT_CAPABILITIES, Revision
+from frappe_assistant_core.utils.governance_settings import CLIENT_OR_APPROVER
 from frappe_assistant_core.utils.plugin_manager import Snapshot, ToolInfo, get_plugin_manager
+from frappe_assistant_core.wire.jsonrpc import EncodedResult
+from frappe_assistant_core.wire.revisions import META_CLIENT_CAPABILITIES, Revision
 
 
 def govern(info: ToolInfo, params: Any, rev: Revision, run: Callable[[], dict | EncodedResult]):

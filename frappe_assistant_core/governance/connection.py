@@ -21,8 +21,8 @@ from frappe_assistant_core.core import connection_rules
 from frappe_assistant_core.core.tool_catalog import EXTERNAL_PLUGIN
 from frappe_assistant_core.exceptions import ConnectionRuleError
 from frappe_assistant_core.governance import narrowed_url
-from frappe_assistant_core.mcp.protocol import INVALID_REQUEST, JsonRpcError, Reply, error
 from frappe_assistant_core.utils.plugin_manager import ToolInfo, get_plugin_manager
+from frappe_assistant_core.wire.jsonrpc import INVALID_REQUEST, JsonRpcError, Reply, error
 
 READ_ONLY_CATEGORY = "read_only"
 #: Why a connection is read-only (ReadOnly.source).

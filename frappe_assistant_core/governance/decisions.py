@@ -14,7 +14,6 @@ from frappe import _
 from frappe.deferred_insert import deferred_insert
 from frappe.utils import add_to_date, now, now_datetime
 
-from frappe_assistant_core.api._gate import require
 from frappe_assistant_core.assistant_core.doctype.fac_approval_request.fac_approval_request import (
 	DECIDER_ROLES,
 	DOCTYPE,
@@ -23,6 +22,7 @@ from frappe_assistant_core.audit import recorder
 from frappe_assistant_core.audit.redaction import cap
 from frappe_assistant_core.exceptions import ApprovalError
 from frappe_assistant_core.governance.parking import APPROVED, EXPIRED, PENDING, REJECTED
+from frappe_assistant_core.utils.input_parsing import require
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 
 MAX_REASON = 500

@@ -23,9 +23,9 @@ from frappe_assistant_core.audit import recorder
 from frappe_assistant_core.audit.redaction import arguments_json
 from frappe_assistant_core.governance import request_state
 from frappe_assistant_core.governance.answers import APPROVAL_META, approval_result, capped, previewed
-from frappe_assistant_core.mcp.identity import server_identity
-from frappe_assistant_core.mcp.revisions import META_SERVER_INFO, Revision
 from frappe_assistant_core.utils.plugin_manager import ToolInfo
+from frappe_assistant_core.wire.identity import server_identity
+from frappe_assistant_core.wire.revisions import META_SERVER_INFO, Revision
 
 #: Key of the one input request, in inputRequests and inputResponses.
 INPUT_KEY = "approval"

@@ -24,8 +24,8 @@ import redis
 from frappe import _
 from frappe.utils import getdate, nowdate
 
-from frappe_assistant_core.mcp.protocol import INTERNAL_ERROR, RATE_LIMITED, JsonRpcError
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+from frappe_assistant_core.wire.jsonrpc import INTERNAL_ERROR, RATE_LIMITED, JsonRpcError
 
 WINDOW_SECONDS = 60
 #: The bucket of every name that is not a registered tool.

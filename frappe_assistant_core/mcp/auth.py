@@ -12,6 +12,8 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+# MCP_METHOD and MCP_PATH were defined here before mcp.doors: still importable from this module.
+from frappe_assistant_core.mcp.doors import MCP_METHOD, MCP_PATH, is_mcp_request  # noqa: F401
 from frappe_assistant_core.mcp.protocol import SERVER_DISABLED, UNAUTHORIZED, JsonRpcError, Reply, error
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 
@@ -77,18 +79,12 @@ def _protected_resource_metadata_url() -> str | None:
 	return f"{get_resource_url()}/.well-known/oauth-protected-resource"
 
 
-MCP_METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
-MCP_PATH = f"/api/method/{MCP_METHOD}"
-
-
 def add_authenticate_header(response=None, request=None) -> None:
 	"""`after_request` hook: a 401 on the MCP path always tells the client how to authenticate.
 
 	Frappe refuses wrong credentials before the endpoint runs, and only adds WWW-Authenticate when
 	the site publishes OAuth metadata; MCP clients need it on every 401.
 	"""
-	from frappe_assistant_core.mcp.guard import is_mcp_request  # guard reads this module's settings
-
 	if (
 		response is None
 		or request is None

@@ -1,7 +1,7 @@
 """What the MCP endpoint refuses before reading a message: other doors, foreign origins, cookie
 calls without Frappe's CSRF token, oversized bodies, and bodies Frappe itself could not parse.
 
-Doors: the endpoint is the function `handle_mcp`, whatever URL reached it (api.routing resolves a
+Doors: the endpoint is the function `handle_mcp`, whatever URL reached it (utils.routing resolves a
 request to the function it calls). It serves a request whose URL resolves to it, by any spelling
 Frappe accepts (/api/method, /api/v1/method, /api/v2/method, a trailing slash or path, an alias,
 an override), and refuses with 404 one that reaches it through a `cmd` parameter (Frappe would
@@ -29,9 +29,10 @@ import frappe
 from frappe import _
 from werkzeug.exceptions import Forbidden, NotFound
 
-from frappe_assistant_core.api import routing
-from frappe_assistant_core.mcp.auth import MCP_METHOD, MCP_PATH, server_settings
-from frappe_assistant_core.mcp.protocol import (
+from frappe_assistant_core.mcp.auth import server_settings
+from frappe_assistant_core.mcp.doors import MCP_PATH, is_mcp_request
+from frappe_assistant_core.utils import routing
+from frappe_assistant_core.wire.jsonrpc import (
 	FORBIDDEN,
 	INVALID_REQUEST,
 	METHOD_NOT_FOUND,
@@ -48,11 +49,6 @@ MAX_BODY_BYTES = 4 * 2**20
 CSRF_HEADER = "X-Frappe-CSRF-Token"
 _LOOPBACK = frozenset(("localhost", "127.0.0.1", "::1"))
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def is_mcp_request(request) -> bool:
-	"""Whether the request's URL makes Frappe call the MCP endpoint (by any spelling or alias)."""
-	return routing.qualified_name(routing.requested_function(request)) == MCP_METHOD
 
 
 def reject_foreign_origin() -> None:

@@ -20,8 +20,8 @@ from collections.abc import Callable, Hashable
 import frappe
 
 from frappe_assistant_core.core.tool_registry import ToolRegistry
-from frappe_assistant_core.mcp.protocol import EncodedResult
 from frappe_assistant_core.utils.plugin_manager import ToolInfo
+from frappe_assistant_core.wire.jsonrpc import EncodedResult
 
 MAX_ENTRIES = 256
 MAX_BYTES = 32 * 2**20  # a 1,000-tool answer is about 0.5 MB

@@ -15,14 +15,14 @@ from collections.abc import Mapping
 
 from frappe import _
 
-from frappe_assistant_core.mcp.protocol import (
+from frappe_assistant_core.wire.jsonrpc import (
 	HEADER_MISMATCH,
 	INVALID_PARAMS,
 	UNSUPPORTED_PROTOCOL_VERSION,
 	JsonRpcError,
 	Request,
 )
-from frappe_assistant_core.mcp.revisions import (
+from frappe_assistant_core.wire.revisions import (
 	LEGACY_VERSIONS,
 	META_CLIENT_CAPABILITIES,
 	META_PROTOCOL_VERSION,

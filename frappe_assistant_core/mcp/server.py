@@ -20,8 +20,8 @@ from pydantic import ValidationError as PydanticValidationError
 from frappe_assistant_core.audit import clients
 from frappe_assistant_core.governance import rate_limit
 from frappe_assistant_core.mcp import modern, tools
-from frappe_assistant_core.mcp.identity import instructions, server_identity
-from frappe_assistant_core.mcp.protocol import (
+from frappe_assistant_core.wire.identity import instructions, server_identity
+from frappe_assistant_core.wire.jsonrpc import (
 	INVALID_PARAMS,
 	INVALID_REQUEST,
 	METHOD_NOT_FOUND,
@@ -35,7 +35,7 @@ from frappe_assistant_core.mcp.protocol import (
 	parse_message,
 	result,
 )
-from frappe_assistant_core.mcp.revisions import (
+from frappe_assistant_core.wire.revisions import (
 	ASSUMED_VERSION,
 	LEGACY_VERSIONS,
 	MODERN,

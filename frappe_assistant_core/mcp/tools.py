@@ -2,7 +2,7 @@
 
 Which tools a user sees and may call is decided by core.tool_registry alone (plugin, tool switch,
 role access, requires_permission); this module only shapes MCP results for the request's
-revision (mcp.revisions). A tool that fails gives an `isError: true` result with a short message
+revision (wire.revisions). A tool that fails gives an `isError: true` result with a short message
 (its writes undone), never a traceback; an unknown or hidden tool is an INVALID_PARAMS error, as
 MCP specifies. Every answer is bounded: the tool's result is encoded at most up to the site's
 byte cap (Assistant Core Settings > Max Result Size), and a larger one is replaced by a preview
@@ -20,14 +20,13 @@ from frappe.utils.response import json_handler
 from pydantic import BaseModel, ConfigDict, StrictStr
 
 from frappe_assistant_core.audit import recorder
-from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.governance import approvals
 from frappe_assistant_core.mcp import list_cache, modern
 from frappe_assistant_core.mcp.auth import server_settings
-from frappe_assistant_core.mcp.identity import server_identity
-from frappe_assistant_core.mcp.protocol import INVALID_PARAMS, EncodedResult, JsonRpcError, describe
-from frappe_assistant_core.mcp.revisions import META_SERVER_INFO, REVISIONS, SUPPORTED_VERSIONS, Revision
-from frappe_assistant_core.utils.plugin_manager import ToolInfo
+from frappe_assistant_core.utils.plugin_manager import ToolInfo, get_tool_registry
+from frappe_assistant_core.wire.identity import server_identity
+from frappe_assistant_core.wire.jsonrpc import INVALID_PARAMS, EncodedResult, JsonRpcError, describe
+from frappe_assistant_core.wire.revisions import META_SERVER_INFO, REVISIONS, SUPPORTED_VERSIONS, Revision
 
 _SAVEPOINT = "fac_mcp_tool_call"
 DEFAULT_MAX_RESULT_KB = 256

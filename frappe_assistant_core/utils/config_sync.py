@@ -3,7 +3,7 @@
 Plugins: a new plugin gets a row (enabled by default, unless its environment check fails); an
 orphan row (plugin gone from code) is deleted; existing rows keep their state. Tools: every tool in
 code, of enabled and disabled plugins and of other apps, gets a row, switched on only when the
-tool reads (governance.defaults); code-derived fields (plugin, description, source, detected
+tool reads (core.tool_defaults); code-derived fields (plugin, description, source, detected
 category) follow the code; switches, manual categories and role lists are kept; orphans are
 deleted. Reads and inserts are batched, and a run with nothing to do writes nothing.
 """
@@ -16,7 +16,7 @@ import frappe
 from frappe.utils import now_datetime
 
 from frappe_assistant_core.core.tool_catalog import CatalogEntry
-from frappe_assistant_core.governance.defaults import starts_enabled
+from frappe_assistant_core.core.tool_defaults import starts_enabled
 from frappe_assistant_core.utils.cache import publish_change
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from frappe_assistant_core.utils.plugin_persistence import PLUGIN_DOCTYPE, ROLE_DOCTYPE, TOOL_DOCTYPE

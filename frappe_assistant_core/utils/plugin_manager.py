@@ -1,99 +1,44 @@
 """The per-site plugin manager: discovered plugins, enabled set, loaded tools, kept consistent.
 
 State is held per site and per process. Discovery (code) happens once; the enabled set and tool
-configuration (database) live in a snapshot tagged with the site's version token from Redis
-(utils.cache), so a steady-state call costs one Redis GET and no query, and a change committed
-by any worker is seen by every other worker on its very next call. The DocTypes are the only
+configuration (database) live in a snapshot (core.snapshot) tagged with the site's version token
+from Redis (utils.cache_version), so a steady-state call costs one Redis GET and no query, and a
+change committed by any worker is seen by every other worker on its very next call. The DocTypes are the only
 source of truth; every toggle goes through the FAC Plugin Configuration controller.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import threading
 import time
-from dataclasses import dataclass
 
 import frappe
 from frappe import _
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.core.snapshot import Snapshot, ToolInfo
 from frappe_assistant_core.core.tool_catalog import EXTERNAL_PLUGIN, CatalogEntry, build_catalog, load_tool
+from frappe_assistant_core.core.tool_registry import ToolRegistry
 from frappe_assistant_core.exceptions import PluginNotFoundError, PluginValidationError
-from frappe_assistant_core.utils import cache
+from frappe_assistant_core.utils import cache_version
 from frappe_assistant_core.utils.plugin_discovery import DiscoveredPlugin, PluginDiscovery
 from frappe_assistant_core.utils.plugin_persistence import PluginPersistence, ToolConfig
-from frappe_assistant_core.utils.tool_categories import category_to_annotations
+from frappe_assistant_core.utils.read_freshness import (
+	checked_in_this_request,
+	remember_checked,
+	start_fresh_read,
+)
 
 __all__ = [
 	"PluginDiscovery",
 	"PluginManager",
 	"PluginPersistence",
+	"Snapshot",
 	"ToolInfo",
 	"get_plugin_manager",
+	"get_tool_registry",
 	"refresh_plugin_manager",
 ]
-
-
-@dataclass(frozen=True)
-class ToolInfo:
-	"""A loaded tool of an enabled plugin (or of another app)."""
-
-	name: str
-	plugin_name: str
-	description: str
-	instance: BaseTool
-	source_app: str
-	category: str
-	module_path: str
-
-	@property
-	def annotations(self) -> dict:
-		return category_to_annotations(self.category)
-
-	def to_mcp(self) -> dict:
-		"""The tool as MCP tools/list describes it."""
-		return {
-			"name": self.name,
-			"description": self.description,
-			"inputSchema": self.instance.input_schema(),
-			"annotations": self.annotations,
-		}
-
-
-@dataclass(frozen=True)
-class Snapshot:
-	"""Everything a request needs to know about plugins, tools and the server switch."""
-
-	version: str | None
-	enabled: frozenset[str]
-	tools: dict[str, ToolInfo]
-	tool_configs: dict[str, ToolConfig]
-	settings: dict  # Assistant Core Settings values (server_enabled, mcp_server_name)
-	loaded_at: float
-
-	@functools.cached_property
-	def gated_doctypes(self) -> frozenset[str]:
-		"""The DocTypes whose read permission some tool requires (computed once per snapshot)."""
-		return frozenset(d for info in self.tools.values() if (d := info.instance.requires_permission))
-
-	@functools.cached_property
-	def fingerprint(self) -> str:
-		"""A digest of the stored state (not of the code), equal for equal states in any process."""
-		state = (
-			sorted(self.enabled),
-			sorted(self.tool_configs.items()),
-			sorted(self.settings.items()),
-		)
-		return hashlib.sha256(repr(state).encode()).hexdigest()
-
-	def same_state(self, other: Snapshot) -> bool:
-		return (self.enabled, self.tool_configs, self.settings) == (
-			other.enabled,
-			other.tool_configs,
-			other.settings,
-		)
 
 
 class PluginManager:
@@ -224,24 +169,24 @@ class PluginManager:
 
 	def _current(self, force: bool = False) -> Snapshot:
 		previous = self._snapshot
-		if not force and previous is not None and _checked_in_this_request() is previous:
+		if not force and previous is not None and checked_in_this_request() is previous:
 			return previous  # one version check per HTTP request is enough
-		version = cache.current_version()
+		version = cache_version.current_version()
 		if not force and previous is not None and version is not None and previous.version == version:
-			_remember_checked(previous)
+			remember_checked(previous)
 			return previous
-		if version is not None and not _start_fresh_read():
+		if version is not None and not start_fresh_read():
 			version = None  # this transaction may predate the token: use the state, do not keep it
 		snapshot = self._load(version)
 		if previous is not None and previous.version == version and not snapshot.same_state(previous):
 			# The database changed without publish_change() (a direct write): tell every worker.
-			cache.bump_version()
-			snapshot = self._load(cache.current_version())
+			cache_version.bump_version()
+			snapshot = self._load(cache_version.current_version())
 		if snapshot.version is not None:
-			cache.record_state(snapshot.version, snapshot.fingerprint)
+			cache_version.record_state(snapshot.version, snapshot.fingerprint)
 		# Without Redis no token can prove a snapshot current: keep none, read the DB every time.
 		self._snapshot = snapshot if snapshot.version is not None else None
-		_remember_checked(self._snapshot)
+		remember_checked(self._snapshot)
 		return snapshot
 
 	def _load(self, version: str | None) -> Snapshot:
@@ -294,47 +239,17 @@ def revalidate_registry() -> None:
 	compares its fingerprint with the one recorded for the current token, and bumps the token when
 	they differ, so every worker reloads within a minute.
 	"""
-	version = cache.current_version()
-	if version is None or not _start_fresh_read():
+	version = cache_version.current_version()
+	if version is None or not start_fresh_read():
 		return  # no token to check, or a transaction whose reads could predate the last commit
 	fingerprint = get_plugin_manager()._load(version).fingerprint
-	recorded = cache.recorded_state()
+	recorded = cache_version.recorded_state()
 	if recorded == (version, fingerprint):
 		return
 	if recorded is not None and recorded[0] == version:
-		cache.bump_version()
+		cache_version.bump_version()
 	else:
-		cache.record_state(version, fingerprint)
-
-
-def _checked_in_this_request() -> Snapshot | None:
-	"""The snapshot already validated during the current HTTP request, if any."""
-	return getattr(frappe.local, "fac_checked_snapshot", None) if getattr(frappe, "request", None) else None
-
-
-def _remember_checked(snapshot: Snapshot | None) -> None:
-	# frappe.local is released at the end of every request, so this never outlives it.
-	if getattr(frappe, "request", None):
-		frappe.local.fac_checked_snapshot = snapshot
-
-
-def _start_fresh_read() -> bool:
-	"""Make the next reads see every commit up to now; False when that is not possible.
-
-	Under REPEATABLE READ a transaction reads from the snapshot taken at its first read, which can
-	predate the commit behind the version token just read from Redis; state read there and tagged
-	with that token would look current while being stale. A transaction that has written nothing
-	(the usual request on its way to tools/list) is rolled back, which loses nothing and starts a
-	new snapshot. One with writes, or with our own uncommitted changes, keeps its transaction: the
-	state it reads is used but not kept.
-	"""
-	db = frappe.db
-	if db.transaction_writes or frappe.local.flags.get("fac_change_queued"):
-		return False
-	if getattr(db, "_disable_transaction_control", 0):
-		return False
-	db.rollback()
-	return True
+		cache_version.record_state(version, fingerprint)
 
 
 _managers: dict[str, PluginManager] = {}
@@ -362,5 +277,10 @@ def refresh_plugin_manager() -> PluginManager:
 	key = _site_key()
 	with _managers_lock:
 		_managers.pop(key, None)
-	cache.bump_version()
+	cache_version.bump_version()
 	return get_plugin_manager()
+
+
+def get_tool_registry() -> ToolRegistry:
+	"""The visibility rule (core.tool_registry) over this site's plugin manager."""
+	return ToolRegistry(get_plugin_manager())

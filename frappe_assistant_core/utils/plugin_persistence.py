@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import frappe
 from frappe.utils import cint
 
-from frappe_assistant_core.governance import settings as governance_settings
+from frappe_assistant_core.utils import governance_settings
 
 PLUGIN_DOCTYPE = "FAC Plugin Configuration"
 TOOL_DOCTYPE = "FAC Tool Configuration"

@@ -22,8 +22,7 @@ import frappe
 import pytest
 
 from frappe_assistant_core.api import admin_api
-from frappe_assistant_core.core.tool_registry import get_tool_registry
-from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+from frappe_assistant_core.utils.plugin_manager import get_plugin_manager, get_tool_registry
 from tests.support.server import serve
 from tests.support.site import make_user, mark_setup_complete
 

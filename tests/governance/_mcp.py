@@ -18,8 +18,8 @@ from werkzeug.wrappers import Request
 
 from frappe_assistant_core.api.fac_endpoint import handle_mcp
 from frappe_assistant_core.core import connection_rules
-from frappe_assistant_core.mcp.revisions import MODERN
 from frappe_assistant_core.utils.cache import publish_change
+from frappe_assistant_core.wire.revisions import MODERN
 
 PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
 SETTINGS = "Assistant Core Settings"

@@ -16,7 +16,7 @@ from frappe_assistant_core.audit.recorder import DOCTYPE as LOG
 from frappe_assistant_core.exceptions import ApprovalError
 from frappe_assistant_core.governance import decisions
 from frappe_assistant_core.governance.answers import APPROVAL_META
-from frappe_assistant_core.mcp.protocol import FORBIDDEN, INVALID_PARAMS
+from frappe_assistant_core.wire.jsonrpc import FORBIDDEN, INVALID_PARAMS
 from tests.governance._mcp import ELICITING, call, governance, text_of, tool_governance
 from tests.support.doctypes import ORDER, ensure_test_doctypes
 from tests.support.site import make_user

@@ -6,8 +6,7 @@ from __future__ import annotations
 import frappe
 import pytest
 
-from frappe_assistant_core.core.tool_registry import get_tool_registry
-from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+from frappe_assistant_core.utils.plugin_manager import get_plugin_manager, get_tool_registry
 from tests.governance._mcp import SETTINGS, TOOL_DOCTYPE, restore_settings
 from tests.support.fresh_install import FRESH
 from tests.support.site import run_migrate

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from frappe_assistant_core.governance import narrowed_url
-from frappe_assistant_core.mcp.protocol import FORBIDDEN, INVALID_REQUEST
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+from frappe_assistant_core.wire.jsonrpc import FORBIDDEN, INVALID_REQUEST
 from tests.governance._mcp import PATH, call, listed, mcp
 
 KNOWN = frozenset({"core", "data_science", "visualization", "websocket", "batch_processing", "external"})

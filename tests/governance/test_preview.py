@@ -9,11 +9,10 @@ import os
 import frappe
 import pytest
 
-from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.exceptions import ToolArgumentError
 from frappe_assistant_core.governance.preview import preview
 from frappe_assistant_core.governance.rehearsal import rehearse
-from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+from frappe_assistant_core.utils.plugin_manager import get_plugin_manager, get_tool_registry
 from tests.support.doctypes import ORDER, REQUEST, ensure_test_doctypes, order
 from tests.tools._fixtures import PROBE, ensure_file_store, ensure_probe
 

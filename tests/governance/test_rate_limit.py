@@ -15,7 +15,7 @@ import redis
 from frappe_assistant_core.api import admin_usage
 from frappe_assistant_core.audit import store
 from frappe_assistant_core.governance import rate_limit
-from frappe_assistant_core.mcp.protocol import INTERNAL_ERROR, RATE_LIMITED
+from frappe_assistant_core.wire.jsonrpc import INTERNAL_ERROR, RATE_LIMITED
 from tests.governance._mcp import call, governance, tool_governance
 from tests.support.counting import count_queries
 from tests.support.site import make_user

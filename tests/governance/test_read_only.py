@@ -12,8 +12,8 @@ import frappe
 import pytest
 
 from frappe_assistant_core.api import admin_governance
-from frappe_assistant_core.mcp.protocol import FORBIDDEN
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+from frappe_assistant_core.wire.jsonrpc import FORBIDDEN
 from tests.governance._mcp import call, governance, listed, text_of
 from tests.host import bootstrap
 from tests.support.site import make_user, reconnect, run_host_command

@@ -17,8 +17,8 @@ import frappe
 import pytest
 
 from frappe_assistant_core.governance import decisions, rate_limit
-from frappe_assistant_core.mcp.protocol import FORBIDDEN, INVALID_PARAMS, RATE_LIMITED
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+from frappe_assistant_core.wire.jsonrpc import FORBIDDEN, INVALID_PARAMS, RATE_LIMITED
 from tests.governance._mcp import PATH, governance, tool_governance
 from tests.host import config
 from tests.support.server import serve, worker_pids

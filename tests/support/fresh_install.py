@@ -1,6 +1,6 @@
 """The state a fresh install leaves, recorded before the suite opens every tool for its own tests.
 
-A new site starts with only read-only tools switched on (governance.defaults). Most tests exercise
+A new site starts with only read-only tools switched on (core.tool_defaults). Most tests exercise
 write tools as a developer's site would have them, so the session fixture records the fresh state
 here (for tests/test_governance_defaults.py) and then switches every tool on, committed.
 """

@@ -18,8 +18,7 @@ def _ops():
 	import frappe
 
 	from frappe_assistant_core.api import admin_api
-	from frappe_assistant_core.core.tool_registry import get_tool_registry
-	from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+	from frappe_assistant_core.utils.plugin_manager import get_plugin_manager, get_tool_registry
 	from tests.support.counting import count_queries
 
 	def tools(user: str = "Administrator"):

@@ -13,6 +13,7 @@ from pathlib import Path
 import frappe
 import pytest
 
+from frappe_assistant_core.core.tool_categories import read_tool_source
 from frappe_assistant_core.exceptions import ToolArgumentError
 from frappe_assistant_core.plugins.core.plugin import CorePlugin
 from frappe_assistant_core.plugins.core.tools.document_create import DocumentCreate
@@ -20,7 +21,6 @@ from frappe_assistant_core.plugins.core.tools.document_delete import DocumentDel
 from frappe_assistant_core.plugins.core.tools.document_get import DocumentGet
 from frappe_assistant_core.plugins.core.tools.document_list import DocumentList
 from frappe_assistant_core.plugins.core.tools.document_update import DocumentUpdate
-from frappe_assistant_core.utils.tool_categories import read_tool_source
 from tests.support.doctypes import (
 	ORDER,
 	ORDER_ITEM,

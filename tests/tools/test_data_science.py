@@ -16,12 +16,12 @@ import zipfile
 import frappe
 import pytest
 
+from frappe_assistant_core.core.tool_categories import read_tool_source
 from frappe_assistant_core.exceptions import FileNotReadableError, ToolArgumentError, ToolDependencyError
 from frappe_assistant_core.plugins.data_science.tools.query_and_analyze import (
 	read_only_connection,
 	run_read_only,
 )
-from frappe_assistant_core.utils.tool_categories import read_tool_source
 from tests.tools._fixtures import (
 	ANALYST,
 	OUTSIDER,
@@ -71,7 +71,7 @@ def test_detected_category_of_each_data_science_tool(name, category):
 def test_registry_serves_the_data_science_tools_with_their_categories():
 	"""Through the registry MCP uses: the four tools are listed for a System Manager and callable."""
 	from frappe_assistant_core.api.admin_api import bulk_toggle_tools, toggle_plugin
-	from frappe_assistant_core.core.tool_registry import get_tool_registry
+	from frappe_assistant_core.utils.plugin_manager import get_tool_registry
 
 	# Other tests leave plugins and tools switched as they need them: set the state this one needs.
 	toggle_plugin("data_science", True)

@@ -17,10 +17,10 @@ import frappe
 import pytest
 
 from frappe_assistant_core.api import admin_api
-from frappe_assistant_core.core.tool_registry import get_tool_registry
 from frappe_assistant_core.exceptions import ToolNotFoundError
 from frappe_assistant_core.plugins.data_science._sql_policy import admit_select
 from frappe_assistant_core.plugins.data_science.tools import query_and_analyze as qa
+from frappe_assistant_core.utils.plugin_manager import get_tool_registry
 from tests.support.site import make_user
 from tests.tools._query_fixtures import (
 	LINE_TABLE,

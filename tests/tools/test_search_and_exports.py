@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 
 from frappe_assistant_core.audit import store
 from frappe_assistant_core.audit.recorder import DOCTYPE as LOG
+from frappe_assistant_core.core.spreadsheet import neutralise
 from frappe_assistant_core.plugins.core.tools.report_execute import ReportExecute
 from frappe_assistant_core.plugins.core.tools.search_global import SearchGlobal
-from frappe_assistant_core.utils.spreadsheet import neutralise
 from tests.support.doctypes import BUILDER_REPORT, ensure_test_doctypes, order
 from tests.support.server import serve
 from tests.support.site import ASSISTANT_USER, SYSTEM_MANAGER, api_credentials, make_user

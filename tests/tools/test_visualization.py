@@ -16,8 +16,8 @@ from frappe.desk.doctype.dashboard.dashboard import get_permitted_cards, get_per
 from frappe.desk.doctype.dashboard_chart.dashboard_chart import get as render_chart
 from frappe.desk.doctype.number_card.number_card import get_result as card_value
 
+from frappe_assistant_core.core.tool_categories import read_tool_source
 from frappe_assistant_core.exceptions import ToolArgumentError
-from frappe_assistant_core.utils.tool_categories import read_tool_source
 from tests.tools._fixtures import (
 	ANALYST,
 	DASHBOARD_ANALYST,
@@ -60,7 +60,7 @@ def test_detected_category_of_each_visualization_tool_is_write(name):
 
 def test_registry_serves_the_visualization_tools_as_write_tools():
 	"""Through the registry MCP uses: listed with write annotations, and a call creates the document."""
-	from frappe_assistant_core.core.tool_registry import get_tool_registry
+	from frappe_assistant_core.utils.plugin_manager import get_tool_registry
 
 	registry = get_tool_registry()
 	tools = {t.name: t for t in registry.get_available_tools("Administrator")}

@@ -18,12 +18,12 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from frappe_assistant_core.utils.spreadsheet import neutralise
+from frappe_assistant_core.audit.readers import may_read_row, reads_all
+from frappe_assistant_core.core.spreadsheet import neutralise
 
 DOCTYPE = "FAC Tool Call Log"
-READS_EVERY_ROW = "System Manager"
 # Text a caller chose (a tool or DocType name, its client's name, what a tool answered): stored so
-# that no spreadsheet an export is opened in runs it as a formula (utils.spreadsheet).
+# that no spreadsheet an export is opened in runs it as a formula (core.spreadsheet).
 CALLER_TEXT_FIELDS = (
 	"tool",
 	"error_message",
@@ -61,17 +61,6 @@ class FACToolCallLog(Document):
 			frappe.throw(
 				_("Tool call logs cannot be edited"), frappe.PermissionError, title=_("Not permitted")
 			)
-
-
-def reads_all(user: str) -> bool:
-	"""System Managers (and Administrator) read every call; everyone else only their own."""
-	return user == "Administrator" or READS_EVERY_ROW in frappe.get_roles(user)
-
-
-def may_read_row(row_user: str | None, user: str | None = None) -> bool:
-	"""Whether `user` (the session user) may read the row of a call made by `row_user`."""
-	user = user or frappe.session.user
-	return row_user == user or reads_all(user)
 
 
 def get_permission_query_conditions(user: str | None = None, doctype: str | None = None) -> str:

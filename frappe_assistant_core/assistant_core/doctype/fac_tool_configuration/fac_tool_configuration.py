@@ -13,11 +13,11 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from frappe_assistant_core.core.tool_categories import CATEGORIES, CATEGORY_RANK
 from frappe_assistant_core.exceptions import ToolNotFoundError
 from frappe_assistant_core.utils.cache import publish_change
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 from frappe_assistant_core.utils.plugin_persistence import RESTRICTED
-from frappe_assistant_core.utils.tool_categories import CATEGORIES, CATEGORY_RANK
 
 #: Roles Frappe gives to every visitor, every user or every desk user: a restriction to them is none.
 EVERYONE_ROLES = frozenset({"Guest", "All", "Desk User"})

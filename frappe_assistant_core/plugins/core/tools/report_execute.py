@@ -5,7 +5,7 @@ and filters); Query, Script and Custom reports through frappe.desk.query_report.
 them (prepared reports are computed in the request). Mandatory filters the report declares are
 checked first, and literal defaults filled in, so a missing filter is a clear argument error.
 CSV text is safe to open in a spreadsheet: a cell that would run as a formula gets a leading
-apostrophe (utils.spreadsheet).
+apostrophe (core.spreadsheet).
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from frappe import _
 from pydantic import BaseModel, ConfigDict, Field
 
 from frappe_assistant_core.core.base_tool import BaseTool
+from frappe_assistant_core.core.spreadsheet import neutralise
 from frappe_assistant_core.plugins._doctype_access import check_fields
 from frappe_assistant_core.plugins._output_types import Absent, sometimes
 from frappe_assistant_core.plugins.core._access import check_access
 from frappe_assistant_core.plugins.core._helpers import argument_error, load_report, report_filters, to_json
 from frappe_assistant_core.plugins.core._outputs import ReportColumn, ReportType
-from frappe_assistant_core.utils.spreadsheet import neutralise
 
 
 class Arguments(BaseModel):
@@ -124,7 +124,7 @@ def _row(row, columns: list[dict]) -> dict:
 
 
 def _csv(columns: list[dict], rows: list[dict]) -> str:
-	"""CSV text a spreadsheet can open safely: no cell runs as a formula (utils.spreadsheet)."""
+	"""CSV text a spreadsheet can open safely: no cell runs as a formula (core.spreadsheet)."""
 	buffer = io.StringIO()
 	writer = csv.writer(buffer)
 	writer.writerow([neutralise(c["label"] or c["fieldname"]) for c in columns])

@@ -1,4 +1,4 @@
-"""`bench fac read-only [on|off] [--role ROLE]`: the read-only switches, as the FAC Admin page sets them."""
+"""bench CLI `fac read-only [on|off] [--role ROLE]`: the read-only switches, as the FAC Admin page sets them."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ server name, and instructions an administrator may override (a short default oth
 from __future__ import annotations
 
 import frappe_assistant_core
-from frappe_assistant_core.mcp.auth import server_settings
-from frappe_assistant_core.mcp.revisions import Revision
+from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
+from frappe_assistant_core.wire.revisions import Revision
 
 SERVER_TITLE = "Frappe Assistant Core"
 DEFAULT_INSTRUCTIONS = (
@@ -21,7 +21,7 @@ DEFAULT_INSTRUCTIONS = (
 
 def server_identity(revision: Revision | None) -> dict:
 	"""serverInfo (an Implementation): name and version, plus title from 2025-06-18 on."""
-	identity = {"name": server_settings()["mcp_server_name"], "version": frappe_assistant_core.__version__}
+	identity = {"name": _server_settings()["mcp_server_name"], "version": frappe_assistant_core.__version__}
 	if revision is None or revision.structured:
 		identity["title"] = SERVER_TITLE
 	return identity
@@ -29,4 +29,9 @@ def server_identity(revision: Revision | None) -> dict:
 
 def instructions() -> str:
 	"""The server's instructions (Assistant Core Settings > MCP Instructions, else the default)."""
-	return server_settings().get("mcp_instructions") or DEFAULT_INSTRUCTIONS
+	return _server_settings().get("mcp_instructions") or DEFAULT_INSTRUCTIONS
+
+
+def _server_settings() -> dict:
+	"""Assistant Core Settings' server values, from the plugin manager's snapshot (no query)."""
+	return get_plugin_manager().snapshot().settings
