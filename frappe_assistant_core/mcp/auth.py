@@ -77,10 +77,6 @@ def _protected_resource_metadata_url() -> str | None:
 	return f"{get_resource_url()}/.well-known/oauth-protected-resource"
 
 
-MCP_METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
-MCP_PATH = f"/api/method/{MCP_METHOD}"
-
-
 def add_authenticate_header(response=None, request=None) -> None:
 	"""`after_request` hook: a 401 on the MCP path always tells the client how to authenticate.
 
