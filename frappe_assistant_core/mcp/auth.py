@@ -13,6 +13,10 @@ import frappe
 from frappe import _
 
 from frappe_assistant_core.mcp.protocol import SERVER_DISABLED, UNAUTHORIZED, JsonRpcError, Reply, error
+
+# Re-exported: the endpoint's URL is named once, in oauth.urls.
+from frappe_assistant_core.oauth.urls import MCP_METHOD as MCP_METHOD
+from frappe_assistant_core.oauth.urls import MCP_PATH as MCP_PATH
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 
 SETTINGS = "Assistant Core Settings"
