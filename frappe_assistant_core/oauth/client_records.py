@@ -73,7 +73,9 @@ def is_mcp_client(client_id: str | None) -> bool:
 	"""Whether the OAuth Client may ask for an MCP scope (this request's answer is remembered)."""
 	if not client_id:
 		return False
-	cache = frappe.local.__dict__.setdefault("fac_mcp_clients", {})
+	cache = getattr(frappe.local, "fac_mcp_clients", None)
+	if cache is None:
+		cache = frappe.local.fac_mcp_clients = {}
 	if client_id not in cache:
 		stored = frappe.db.get_value(OAUTH_CLIENT, client_id, "scopes")
 		cache[client_id] = bool(set((stored or "").split()) & set(scopes.ALL))
