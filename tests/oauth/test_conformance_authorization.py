@@ -20,11 +20,11 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 
 from tests.oauth import support
-from tests.support import oauth_flow
 from tests.support.server import free_port
 
 pytestmark = pytest.mark.slow
@@ -35,34 +35,39 @@ SCENARIOS = ("authorization-server-metadata-endpoint", "authorization-code-grant
 
 
 def test_conformance_authorization_server_scenarios_pass(site, tmp_path):
+	run_conformance_authorization(site.url, support.person("fac-oauth-e2e-conformance@example.com"), tmp_path)
+
+
+def run_conformance_authorization(
+	base: str, user: support.Person, folder: Path, ca: Path | None = None
+) -> None:
+	"""`conformance authorization` against the site at `base`, the scripted browser as its person;
+	asserts every check passes but the expected failures."""
 	home = support.environment("conformance")
 	cli = home / "node_modules" / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
-	user = support.person("fac-oauth-e2e-conformance@example.com")
 	port = free_port()
-	client = oauth_flow.register_public(
-		site.url, f"http://127.0.0.1:{port}/callback", "MCP conformance suite"
-	)
+	client_id = register_public(base, ca, f"http://127.0.0.1:{port}/callback", "MCP conformance suite")
 	process = subprocess.Popen(
 		[
 			support.node(),
 			str(cli),
 			"authorization",
 			"--url",
-			site.url,
+			base,
 			"--client-id",
-			client.client_id,
+			client_id,
 			"--resource",
-			site.url + support.MCP_PATH,
+			base + support.MCP_PATH,
 			"--port",
 			str(port),
 			"--output-dir",
-			str(tmp_path / "results"),
+			str(folder / "results"),
 		],
 		stdout=subprocess.PIPE,
 		stderr=subprocess.STDOUT,
 		text=True,
-		env={**user.browser_env(), "NO_COLOR": "1"},
-		cwd=tmp_path,
+		env={**user.browser_env(ca=ca), "NO_COLOR": "1", **({"NODE_EXTRA_CA_CERTS": str(ca)} if ca else {})},
+		cwd=folder,
 	)
 	output: list[str] = []
 	visits: list[subprocess.CompletedProcess] = []
@@ -70,7 +75,7 @@ def test_conformance_authorization_server_scenarios_pass(site, tmp_path):
 	def read() -> None:
 		for line in process.stdout:
 			output.append(line)
-			if line.startswith(site.url) and "response_type=code" in line:
+			if line.startswith(base) and "response_type=code" in line:
 				# The person the suite asks to open the URL: log in, allow, land on its callback.
 				visits.append(
 					subprocess.run(
@@ -78,7 +83,7 @@ def test_conformance_authorization_server_scenarios_pass(site, tmp_path):
 						capture_output=True,
 						text=True,
 						timeout=120,
-						env=user.browser_env(),
+						env=user.browser_env(ca=ca),
 					)
 				)
 
@@ -92,7 +97,7 @@ def test_conformance_authorization_server_scenarios_pass(site, tmp_path):
 		reader.join(timeout=10)
 	report = "".join(output)[-8000:]
 	assert visits and visits[0].returncode == 0, (report, visits and visits[0].stderr[-2000:])
-	checks = _checks(tmp_path / "results")
+	checks = _checks(folder / "results")
 	assert {check["scenario"] for check in checks} >= set(SCENARIOS), (checks, report)
 	failing = {c["id"] for c in checks if c["status"] not in ("SUCCESS", "INFO")}
 	assert failing == set(EXPECTED_FAILURES), (
@@ -109,3 +114,17 @@ def _checks(folder) -> list[dict]:
 		scenario = next((name for name in SCENARIOS if name in str(path)), path.parent.name)
 		found += [{**check, "scenario": scenario} for check in json.loads(path.read_text())]
 	return found
+
+
+def register_public(base: str, ca: Path | None, redirect_uri: str, name: str) -> str:
+	"""The client_id Dynamic Client Registration at `base` gives a public client."""
+	status, _, body = support.fetch(base + "/.well-known/oauth-authorization-server", ca=ca)
+	endpoint = json.loads(body)["registration_endpoint"]
+	status, _, body = support.fetch(
+		endpoint,
+		ca=ca,
+		method="POST",
+		body={"redirect_uris": [redirect_uri], "client_name": name, "token_endpoint_auth_method": "none"},
+	)
+	assert status == 201, body[:500]
+	return json.loads(body)["client_id"]

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -62,67 +64,76 @@ class StdioSession:
 		self.process.stdin.flush()
 
 
-def test_mcp_remote_without_a_header_authorizes_through_its_loopback_callback(site, tmp_path):
+def run_mcp_remote(url: str, user: support.Person, folder: Path, *, ca: Path | None = None) -> None:
+	"""mcp-remote bridging to `url` with no header: OAuth as `user`, then tools/list and a call."""
 	home = support.environment("mcp-remote")
-	user = support.person("fac-oauth-e2e-mcp-remote@example.com")
-	browser_log = tmp_path / "browser.log"
-	opener = tmp_path / "open-browser"
+	browser_log = folder / "browser.log"
+	opener = folder / "open-browser"
 	command = " ".join(f"'{part}'" for part in support.browser_command())
 	opener.write_text(f'#!/bin/sh\nexec {command} --deliver "$1" >>"{browser_log}" 2>&1\n')
 	opener.chmod(0o755)
 	env = {
-		**user.browser_env(),
+		**user.browser_env(ca=ca),
 		"BROWSER": str(opener),
-		"MCP_REMOTE_CONFIG_DIR": str(tmp_path / "mcp-auth"),
+		"MCP_REMOTE_CONFIG_DIR": str(folder / "mcp-auth"),
 		# No desktop: the opener falls back to BROWSER.
 		"DISPLAY": "",
 		"WAYLAND_DISPLAY": "",
 	}
+	if ca:
+		env["NODE_EXTRA_CA_CERTS"] = str(ca)
 	port = free_port()
 	proxy = home / "node_modules" / "mcp-remote" / "dist" / "proxy.js"
-	stderr = open(tmp_path / "mcp-remote.log", "w")
-	process = subprocess.Popen(
-		[support.node(), str(proxy), site.url + support.MCP_PATH, str(port), "--transport", "http-only"],
-		stdin=subprocess.PIPE,
-		stdout=subprocess.PIPE,
-		stderr=stderr,
-		text=True,
-		env=env,
-		cwd=tmp_path,
-		start_new_session=True,
-	)
-	try:
-		session = StdioSession(process, tmp_path / "mcp-remote.log")
-		hello = session.request(
-			"initialize",
-			{
-				"protocolVersion": "2025-06-18",
-				"capabilities": {},
-				"clientInfo": {"name": "fac-desktop-stand-in", "version": "1"},
-			},
+	log = folder / "mcp-remote.log"
+	with open(log, "w") as stderr:
+		process = subprocess.Popen(
+			[support.node(), str(proxy), url, str(port), "--transport", "http-only"],
+			stdin=subprocess.PIPE,
+			stdout=subprocess.PIPE,
+			stderr=stderr,
+			text=True,
+			env=env,
+			cwd=folder,
+			start_new_session=True,
 		)
-		assert "result" in hello, hello
-		session.notify("notifications/initialized")
-		tools = session.request("tools/list")["result"]["tools"]
-		echo = session.request(
-			"tools/call", {"name": "test_echo", "arguments": {"message": "via mcp-remote"}}
-		)
-	finally:
-		process.terminate()
 		try:
-			process.wait(timeout=10)
-		except subprocess.TimeoutExpired:
-			process.kill()
-		stderr.close()
-	log = (tmp_path / "mcp-remote.log").read_text()
+			session = StdioSession(process, log)
+			hello = session.request(
+				"initialize",
+				{
+					"protocolVersion": "2025-06-18",
+					"capabilities": {},
+					"clientInfo": {"name": "fac-desktop-stand-in", "version": "1"},
+				},
+			)
+			assert "result" in hello, hello
+			session.notify("notifications/initialized")
+			tools = session.request("tools/list")["result"]["tools"]
+			echo = session.request(
+				"tools/call", {"name": "test_echo", "arguments": {"message": "via mcp-remote"}}
+			)
+		finally:
+			process.terminate()
+			try:
+				process.wait(timeout=10)
+			except subprocess.TimeoutExpired:
+				process.kill()
+	said = log.read_text()[-3000:]
 	opened = browser_log.read_text() if browser_log.exists() else ""
-	assert {"test_echo", "document_get"} <= {tool["name"] for tool in tools}, log[-3000:]
+	assert {"test_echo", "document_get"} <= {tool["name"] for tool in tools}, said
 	result = echo["result"]
 	assert result.get("isError") is not True, result
 	assert result["structuredContent"]["user"] == user.email
 	# The code came back through mcp-remote's own loopback callback, opened by the browser.
-	assert f":{port}/oauth/callback?code=" in opened and "callback answered 200" in opened, (
+	assert re.search(rf"^http://(127\.0\.0\.1|localhost):{port}/oauth/callback\?.*\bcode=", opened, re.M), (
 		opened,
-		log[-3000:],
+		said,
 	)
-	assert os.listdir(tmp_path / "mcp-auth"), "mcp-remote kept no tokens"
+	assert "callback answered 200" in opened, (opened, said)
+	assert os.listdir(folder / "mcp-auth"), "mcp-remote kept no tokens"
+
+
+def test_mcp_remote_without_a_header_authorizes_through_its_loopback_callback(site, tmp_path):
+	run_mcp_remote(
+		site.url + support.MCP_PATH, support.person("fac-oauth-e2e-mcp-remote@example.com"), tmp_path
+	)

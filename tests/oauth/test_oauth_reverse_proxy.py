@@ -17,6 +17,8 @@ import pytest
 
 from tests.oauth import support
 from tests.oauth.nginx import reverse_proxy
+from tests.oauth.test_conformance_authorization import run_conformance_authorization
+from tests.oauth.test_mcp_remote import run_mcp_remote
 from tests.oauth.test_ts_sdk_oauth import assert_connected_as, run_ts_oauth
 from tests.oauth.tls import make_certificates
 
@@ -106,3 +108,17 @@ def test_typescript_sdk_completes_the_flow_through_the_proxy(proxy):
 	seen = run_ts_oauth(base + support.MCP_PATH, user, "dcr", ca=ca)
 	assert_connected_as(seen, user.email, base)
 	assert all(request["url"].startswith(base + "/") for request in seen["requests"]), seen["requests"]
+
+
+def test_mcp_remote_completes_the_flow_through_the_proxy(proxy, tmp_path):
+	"""The stdio bridge desktop clients use, against the https URL, trusting the proxy's CA."""
+	base, ca = proxy
+	user = support.person("fac-oauth-e2e-proxy-remote@example.com")
+	run_mcp_remote(base + support.MCP_PATH, user, tmp_path, ca=ca)
+
+
+def test_conformance_authorization_scenarios_pass_through_the_proxy(proxy, tmp_path):
+	"""The suite's issuer check compares the metadata's issuer with the proxy's URL it fetched."""
+	base, ca = proxy
+	user = support.person("fac-oauth-e2e-proxy-conformance@example.com")
+	run_conformance_authorization(base, user, tmp_path, ca=ca)
