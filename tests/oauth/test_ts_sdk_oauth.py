@@ -51,6 +51,7 @@ def assert_connected_as(seen: dict, email: str, base: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
 def test_typescript_sdk_registers_dynamically_logs_in_and_calls_a_tool(site):
 	"""Dynamic Client Registration: a new public OAuth Client, then the user's token."""
 	user = support.person("fac-oauth-e2e-ts-dcr@example.com")
