@@ -58,10 +58,10 @@ def before_request() -> None:
 
 
 def _frappe_oauth_function(qualified: str) -> str | None:
-	from frappe.integrations import oauth2
+	from frappe.integrations.oauth2 import authorize
 
 	module, _, name = qualified.rpartition(".")
-	return name if module and module == getattr(oauth2.authorize, "__module__", None) else None
+	return name if module and module == getattr(authorize, "__module__", None) else None
 
 
 def _cmd_function():
