@@ -47,9 +47,10 @@ def create(registration: Registration, name: str | None = None):
 
 def update(doc, registration: Registration) -> None:
 	"""Bring `doc` in line with `registration` (a re-fetched metadata document); saves on change."""
-	before = (doc.app_name, doc.redirect_uris, doc.scopes)
+	fields = ("app_name", "redirect_uris", "default_redirect_uri", "scopes", *_OPTIONAL_FIELDS)
+	before = [doc.get(fieldname) for fieldname in fields]
 	_fill(doc, registration)
-	if before != (doc.app_name, doc.redirect_uris, doc.scopes) or doc.is_dirty():
+	if before != [doc.get(fieldname) for fieldname in fields]:
 		doc.save(ignore_permissions=True)
 
 

@@ -58,10 +58,10 @@ def before_request() -> None:
 
 
 def _frappe_oauth_function(qualified: str) -> str | None:
-	from frappe.integrations import oauth2
+	from frappe.integrations.oauth2 import authorize
 
 	module, _, name = qualified.rpartition(".")
-	return name if module and module == getattr(oauth2.authorize, "__module__", None) else None
+	return name if module and module == getattr(authorize, "__module__", None) else None
 
 
 def _cmd_function():
@@ -81,6 +81,12 @@ def _check_authorization(request) -> None:
 		return
 	if frappe.session.user in (None, "", "Guest"):
 		return  # Frappe sends the user to log in first, then back here
+	if cimd.is_metadata_client_id(client_id):
+		try:
+			cimd.client_for(client_id)
+		except cimd.ClientMetadataError as exc:
+			message = _("The client's metadata document cannot be used: {0}").format(str(exc))
+			raise answers.oauth_error(400, "invalid_client", message) from None
 	redirect_uri = _valid_redirect(client_id, args.get("redirect_uri"))
 	state = args.get("state")
 	_check_resources(args.getlist("resource"), (redirect_uri, state))
@@ -94,8 +100,6 @@ def _check_authorization(request) -> None:
 
 def _valid_redirect(client_id: str, redirect_uri: str | None) -> str | None:
 	"""The request's redirect URI when the client registered it (an error may go there), else None."""
-	if cimd.is_metadata_client_id(client_id) and not cimd.ensure_client(client_id):
-		return None
 	stored = redirects.parse_stored(frappe.db.get_value("OAuth Client", client_id, "redirect_uris"))
 	if not redirect_uri:
 		return stored[0] if stored else None
