@@ -5,7 +5,9 @@ the SDK meets the endpoint's 401, reads the protected resource and authorization
 registers (Dynamic Client Registration) or names its Client ID Metadata Document, sends the user to
 Frappe's authorize URL, where the scripted browser (tests/oauth/browser.py) logs in on the login
 page and allows on the consent page, exchanges the code with its PKCE verifier, then lists and
-calls tools as that user.
+calls tools as that user. The Client ID Metadata Document is served by the test over https on
+127.0.0.1 (tests/support/tls_documents.py); the site's processes trust its certificate and may
+fetch from loopback through the test-only hook tests/support/fetch_policy.py.
 """
 
 from __future__ import annotations
@@ -18,9 +20,26 @@ import frappe
 import pytest
 
 from tests.oauth import support
-from tests.support.server import free_port
+from tests.support import fetch_policy
+from tests.support.server import free_port, serve
+from tests.support.tls_documents import DocumentServer
 
 SCRIPT = support.HERE / "clients" / "ts_oauth.mjs"
+CIMD_PATH = "/clients/fac-ts-sdk.json"
+
+
+@pytest.fixture(scope="module")
+def documents():
+	with DocumentServer() as documents:
+		yield documents
+
+
+@pytest.fixture(scope="module")
+def site(documents):
+	"""The site on two workers, able to fetch the test's metadata documents."""
+	env = {fetch_policy.ENV: "127.0.0.1", "SSL_CERT_FILE": str(documents.ca_file)}
+	with serve(workers=2, env=env) as server:
+		yield server
 
 
 def run_ts_oauth(
@@ -68,3 +87,29 @@ def test_typescript_sdk_registers_dynamically_logs_in_and_calls_a_tool(site):
 		as_dict=True,
 	)
 	assert (token.user, token.client, token.status) == (user.email, seen["clientId"], "Active")
+
+
+@pytest.mark.slow
+def test_typescript_sdk_with_a_client_id_metadata_document_logs_in_and_calls_a_tool(site, documents):
+	"""The client_id is the document's URL: no registration, the site fetches the document."""
+	user = support.person("fac-oauth-e2e-ts-cimd@example.com")
+	url = documents.url(CIMD_PATH)
+	documents.documents[CIMD_PATH] = {
+		"client_id": url,
+		"client_name": "FAC TypeScript SDK metadata document",
+		"redirect_uris": ["http://127.0.0.1:3000/callback"],
+		"grant_types": ["authorization_code", "refresh_token"],
+		"response_types": ["code"],
+		"token_endpoint_auth_method": "none",
+	}
+	seen = run_ts_oauth(site.url + support.MCP_PATH, user, "cimd", cimd=url)
+	assert_connected_as(seen, user.email, site.url)
+	assert seen["registered"] is False and seen["clientId"] == url
+	assert not any("registration" in request["url"] for request in seen["requests"]), seen["requests"]
+	assert documents.hits[CIMD_PATH] >= 1
+	frappe.db.rollback()
+	token = frappe.db.get_value(
+		"OAuth Bearer Token", {"access_token": seen["accessToken"]}, ["user", "client"], as_dict=True
+	)
+	assert (token.user, token.client) == (user.email, url)
+	assert frappe.db.get_value("OAuth Client", url, "app_name") == "FAC TypeScript SDK metadata document"
