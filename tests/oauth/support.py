@@ -26,6 +26,9 @@ CLIENTS = config.STATE_DIR / "clients"
 HERE = Path(__file__).parent
 BROWSER = HERE / "browser.py"
 PASSWORD = "Oauth-e2e-Passw0rd!"
+# One user for every test here: Frappe refuses more than 60 new users an hour on a site, and the
+# suite makes many.
+USER = "fac-oauth-e2e@example.com"
 MCP_PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
 
 
@@ -45,7 +48,7 @@ class Person:
 		return env
 
 
-def person(email: str, roles: tuple[str, ...] = ("System Manager",)) -> Person:
+def person(email: str = USER, roles: tuple[str, ...] = ("System Manager",)) -> Person:
 	"""A System User with `roles` and a password (committed)."""
 	make_user(email, roles)
 	update_password(email, PASSWORD)

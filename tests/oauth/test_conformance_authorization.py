@@ -35,7 +35,7 @@ SCENARIOS = ("authorization-server-metadata-endpoint", "authorization-code-grant
 
 
 def test_conformance_authorization_server_scenarios_pass(site, tmp_path):
-	run_conformance_authorization(site.url, support.person("fac-oauth-e2e-conformance@example.com"), tmp_path)
+	run_conformance_authorization(site.url, support.person(), tmp_path)
 
 
 def run_conformance_authorization(

@@ -134,6 +134,4 @@ def run_mcp_remote(url: str, user: support.Person, folder: Path, *, ca: Path | N
 
 
 def test_mcp_remote_without_a_header_authorizes_through_its_loopback_callback(site, tmp_path):
-	run_mcp_remote(
-		site.url + support.MCP_PATH, support.person("fac-oauth-e2e-mcp-remote@example.com"), tmp_path
-	)
+	run_mcp_remote(site.url + support.MCP_PATH, support.person(), tmp_path)

@@ -104,7 +104,7 @@ def test_login_redirect_of_the_authorize_page_stays_on_the_proxy(proxy):
 def test_typescript_sdk_completes_the_flow_through_the_proxy(proxy):
 	"""Discovery, registration, login, consent, token and tool calls all on the proxy's URL."""
 	base, ca = proxy
-	user = support.person("fac-oauth-e2e-proxy@example.com")
+	user = support.person()
 	seen = run_ts_oauth(base + support.MCP_PATH, user, "dcr", ca=ca)
 	assert_connected_as(seen, user.email, base)
 	assert all(request["url"].startswith(base + "/") for request in seen["requests"]), seen["requests"]
@@ -113,12 +113,12 @@ def test_typescript_sdk_completes_the_flow_through_the_proxy(proxy):
 def test_mcp_remote_completes_the_flow_through_the_proxy(proxy, tmp_path):
 	"""The stdio bridge desktop clients use, against the https URL, trusting the proxy's CA."""
 	base, ca = proxy
-	user = support.person("fac-oauth-e2e-proxy-remote@example.com")
+	user = support.person()
 	run_mcp_remote(base + support.MCP_PATH, user, tmp_path, ca=ca)
 
 
 def test_conformance_authorization_scenarios_pass_through_the_proxy(proxy, tmp_path):
 	"""The suite's issuer check compares the metadata's issuer with the proxy's URL it fetched."""
 	base, ca = proxy
-	user = support.person("fac-oauth-e2e-proxy-conformance@example.com")
+	user = support.person()
 	run_conformance_authorization(base, user, tmp_path, ca=ca)

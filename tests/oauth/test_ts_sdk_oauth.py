@@ -73,7 +73,7 @@ def assert_connected_as(seen: dict, email: str, base: str) -> None:
 @pytest.mark.postgres
 def test_typescript_sdk_registers_dynamically_logs_in_and_calls_a_tool(site):
 	"""Dynamic Client Registration: a new public OAuth Client, then the user's token."""
-	user = support.person("fac-oauth-e2e-ts-dcr@example.com")
+	user = support.person()
 	seen = run_ts_oauth(site.url + support.MCP_PATH, user, "dcr")
 	assert_connected_as(seen, user.email, site.url)
 	assert seen["registered"] is True
@@ -92,7 +92,7 @@ def test_typescript_sdk_registers_dynamically_logs_in_and_calls_a_tool(site):
 @pytest.mark.slow
 def test_typescript_sdk_with_a_client_id_metadata_document_logs_in_and_calls_a_tool(site, documents):
 	"""The client_id is the document's URL: no registration, the site fetches the document."""
-	user = support.person("fac-oauth-e2e-ts-cimd@example.com")
+	user = support.person()
 	url = documents.url(CIMD_PATH)
 	documents.documents[CIMD_PATH] = {
 		"client_id": url,
