@@ -16,8 +16,9 @@ import urllib.parse
 import pytest
 
 from tests.oauth import support
+from tests.oauth.browser import Browser
 from tests.oauth.nginx import reverse_proxy
-from tests.oauth.test_conformance_authorization import run_conformance_authorization
+from tests.oauth.test_conformance_authorization import register_public, run_conformance_authorization
 from tests.oauth.test_mcp_remote import run_mcp_remote
 from tests.oauth.test_ts_sdk_oauth import assert_connected_as, run_ts_oauth
 from tests.oauth.tls import make_certificates
@@ -50,6 +51,12 @@ def _challenge(base: str, ca) -> dict[str, str]:
 	return dict(re.findall(r'(\w+)="([^"]*)"', headers["www-authenticate"]))
 
 
+def _server_metadata(base: str, ca) -> dict:
+	status, _, body = support.fetch(f"{base}/.well-known/oauth-authorization-server", ca=ca)
+	assert status == 200, body[:500]
+	return json.loads(body)
+
+
 def test_the_proxy_is_https_on_a_non_default_port(proxy):
 	"""The setup this module claims: TLS the client verifies, a port other than 443."""
 	base, ca = proxy
@@ -78,9 +85,7 @@ def test_protected_resource_metadata_names_the_proxy_url(proxy):
 
 def test_authorization_server_metadata_names_the_proxy_url(proxy):
 	base, ca = proxy
-	status, _, body = support.fetch(f"{base}/.well-known/oauth-authorization-server", ca=ca)
-	assert status == 200
-	document = json.loads(body)
+	document = _server_metadata(base, ca)
 	assert document["issuer"] == base
 	endpoints = {key: value for key, value in document.items() if key.endswith("_endpoint")}
 	assert {"authorization_endpoint", "token_endpoint", "registration_endpoint"} <= set(endpoints)
@@ -90,8 +95,7 @@ def test_authorization_server_metadata_names_the_proxy_url(proxy):
 def test_login_redirect_of_the_authorize_page_stays_on_the_proxy(proxy):
 	"""A guest opening the authorize URL is sent to the login page and back, on the proxy's URL."""
 	base, ca = proxy
-	status, _, body = support.fetch(f"{base}/.well-known/oauth-authorization-server", ca=ca)
-	authorize = json.loads(body)["authorization_endpoint"]
+	authorize = _server_metadata(base, ca)["authorization_endpoint"]
 	query = urllib.parse.urlencode({"response_type": "code", "client_id": "x", "state": "s"})
 	status, headers, _ = support.fetch(f"{authorize}?{query}", ca=ca)
 	assert status in (302, 303), status
@@ -99,6 +103,31 @@ def test_login_redirect_of_the_authorize_page_stays_on_the_proxy(proxy):
 	assert login.startswith(base + "/login?"), login
 	back = urllib.parse.parse_qs(urllib.parse.urlsplit(login).query)["redirect-to"][0]
 	assert urllib.parse.urljoin(base + "/", back).startswith(f"{authorize}?"), back
+
+
+def test_every_page_of_login_and_consent_is_on_the_proxy(proxy):
+	"""authorize -> login page -> login -> authorize -> consent -> approve: no hop leaves the proxy's
+	URL until the last redirect, which goes to the client with the code."""
+	base, ca = proxy
+	user = support.person()
+	redirect_uri = "http://127.0.0.1:43999/callback"
+	client_id = register_public(base, ca, redirect_uri, "Proxy page walk")
+	query = urllib.parse.urlencode(
+		{
+			"response_type": "code",
+			"client_id": client_id,
+			"redirect_uri": redirect_uri,
+			"state": "walk",
+			"scope": "mcp",
+			"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+			"code_challenge_method": "S256",
+		}
+	)
+	browser = Browser(user.email, user.password, ca=str(ca))
+	landed = browser.authorize(f"{_server_metadata(base, ca)['authorization_endpoint']}?{query}")
+	assert landed.startswith(redirect_uri + "?") and "code=" in landed, landed
+	assert any(url.startswith(f"{base}/login") for url in browser.visited), browser.visited
+	assert all(url.startswith(base + "/") for url in browser.visited), browser.visited
 
 
 def test_typescript_sdk_completes_the_flow_through_the_proxy(proxy):
