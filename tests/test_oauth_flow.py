@@ -284,3 +284,17 @@ def test_switched_off_registration_is_refused_and_not_advertised(server):
 		settings.oauth_dynamic_registration = 1
 		settings.save(ignore_permissions=True)
 		frappe.db.commit()
+
+
+def test_approve_link_not_from_the_consent_page_issues_no_code(server, browser):
+	"""A crafted link to Frappe's approve step (CSRF from another site) does not skip the consent page,
+	and the Allow link of a consent page works once."""
+	client = flow.register_public(server.url, LOOPBACK)
+	_verifier, challenge = flow.pkce_pair()
+	authorize = flow.authorization_url(server.url, client, challenge)
+	crafted = authorize.replace(".authorize?", ".approve?")
+	reply = browser.request(crafted)
+	assert reply.status == 403 and not reply.location, (reply.status, reply.location)
+	allow, _deny = flow.consent_links(browser.follow_on_site(browser.request(authorize)))
+	assert "code" in browser.request(allow).query()
+	assert browser.request(allow).status == 403
