@@ -18,6 +18,9 @@ USER = "fac-oauth-flow@example.com"
 LOOPBACK = "http://127.0.0.1:43123/callback"
 
 
+pytestmark = pytest.mark.postgres
+
+
 @pytest.fixture(scope="module")
 def server():
 	flow.make_login_user(USER, ["System Manager"])
@@ -27,9 +30,7 @@ def server():
 
 @pytest.fixture
 def browser(server):
-	browser = flow.Browser(server.url)
-	browser.login(USER)
-	return browser
+	return flow.logged_in(server.url, USER)
 
 
 def tool_names(server, token: str) -> set[str]:

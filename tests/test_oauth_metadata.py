@@ -17,6 +17,9 @@ PATH = urls.MCP_PATH
 PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mcp.example.test:8443"}
 
 
+pytestmark = pytest.mark.postgres
+
+
 @pytest.fixture(scope="module")
 def server():
 	with serve(workers=1) as server:
