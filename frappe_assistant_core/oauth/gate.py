@@ -6,9 +6,9 @@ approve) also checks, before Frappe shows its consent page or issues a code:
 - the user holds one of the roles that may authorize clients (Assistant Core Settings), if any;
 - every RFC 8707 `resource` names the MCP endpoint or the site (else `invalid_target`).
 `approve` also needs the one-time value of the consent page the user was shown (oauth.consent).
-The token endpoint checks `resource` the same way. A token of an MCP client (its scopes are MCP
-scopes, not Frappe's `all`) is for the MCP endpoint: elsewhere (REST API, desk, pages) it is
-refused with 403, so a read-only scope cannot write through another door.
+The token endpoint checks `resource` the same way. A token of an MCP client (one whose scopes
+include an MCP scope) is for the MCP endpoint unless it holds Frappe's `all`: elsewhere (REST
+API, desk, pages) it is refused with 403, so a read-only scope cannot write through another door.
 """
 
 from __future__ import annotations
@@ -146,11 +146,13 @@ def is_own_resource(resource: str) -> bool:
 
 
 def _refuse_mcp_token_elsewhere(request) -> None:
+	"""A token of an MCP client serves the MCP endpoint only, whatever scopes it was given, unless
+	it holds Frappe's `all` (only a client an administrator set up that way can have it)."""
 	token = bearer.bearer_token(request)
 	if token is None:
 		return
-	granted = scopes.parse(frappe.db.get_value(bearer.TOKEN_DOCTYPE, token, "scopes"))
-	if scopes.mcp_rank(granted) is None or "all" in granted:
+	row = frappe.db.get_value(bearer.TOKEN_DOCTYPE, token, ["client", "scopes"], as_dict=True)
+	if not row or "all" in scopes.parse(row.scopes) or not client_records.is_mcp_client(row.client):
 		return
 	raise answers.oauth_error(
 		403,
