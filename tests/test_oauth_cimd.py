@@ -12,9 +12,7 @@ import frappe
 import pytest
 
 from frappe_assistant_core.oauth import cimd
-from tests.support import fetch_policy
 from tests.support import oauth_flow as flow
-from tests.support.server import serve
 from tests.support.tls_documents import DocumentServer
 
 USER = "fac-oauth-cimd@example.com"
@@ -30,16 +28,13 @@ def documents():
 @pytest.fixture(scope="module")
 def server(documents):
 	flow.make_login_user(USER, ["System Manager"])
-	env = {fetch_policy.ENV: "127.0.0.1", "SSL_CERT_FILE": str(documents.ca_file)}
-	with serve(workers=1, env=env) as server:
+	with flow.serve_fetching_from(documents, workers=1) as server:
 		yield server
 
 
 @pytest.fixture
 def browser(server):
-	browser = flow.Browser(server.url)
-	browser.login(USER)
-	return browser
+	return flow.logged_in(server.url, USER)
 
 
 def publish(documents, path: str, **overrides) -> str:

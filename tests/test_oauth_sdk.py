@@ -14,9 +14,7 @@ import frappe
 import pytest
 
 from frappe_assistant_core.oauth import urls
-from tests.support import fetch_policy
 from tests.support import oauth_flow as flow
-from tests.support.server import serve
 from tests.support.tls_documents import DocumentServer
 from tests.test_mcp_interop import SCRIPTS, _environment, _run
 
@@ -33,8 +31,7 @@ def documents():
 @pytest.fixture(scope="module")
 def server(documents):
 	flow.make_login_user(USER, ["System Manager"])
-	env = {fetch_policy.ENV: "127.0.0.1", "SSL_CERT_FILE": str(documents.ca_file)}
-	with serve(workers=2, env=env) as server:
+	with flow.serve_fetching_from(documents, workers=2) as server:
 		yield server
 
 
