@@ -15,17 +15,14 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import frappe
 import pytest
-from frappe.utils.password import update_password
 
 from tests.host import config
-from tests.support.site import make_user
+from tests.support import oauth_flow
 
 CLIENTS = config.STATE_DIR / "clients"
 HERE = Path(__file__).parent
 BROWSER = HERE / "browser.py"
-PASSWORD = "Oauth-e2e-Passw0rd!"
 # One user for every test here: Frappe refuses more than 60 new users an hour on a site, and the
 # suite makes many.
 USER = "fac-oauth-e2e@example.com"
@@ -49,11 +46,8 @@ class Person:
 
 
 def person(email: str = USER, roles: tuple[str, ...] = ("System Manager",)) -> Person:
-	"""A System User with `roles` and a password (committed)."""
-	make_user(email, roles)
-	update_password(email, PASSWORD)
-	frappe.db.commit()
-	return Person(email, PASSWORD)
+	"""A System User with `roles` who logs in with oauth_flow.PASSWORD (committed)."""
+	return Person(oauth_flow.make_login_user(email, roles), oauth_flow.PASSWORD)
 
 
 def environment(name: str) -> Path:

@@ -20,8 +20,8 @@ import frappe
 import pytest
 
 from tests.oauth import support
-from tests.support import fetch_policy
-from tests.support.server import free_port, serve
+from tests.support import oauth_flow
+from tests.support.server import free_port
 from tests.support.tls_documents import DocumentServer
 
 SCRIPT = support.HERE / "clients" / "ts_oauth.mjs"
@@ -37,8 +37,7 @@ def documents():
 @pytest.fixture(scope="module")
 def site(documents):
 	"""The site on two workers, able to fetch the test's metadata documents."""
-	env = {fetch_policy.ENV: "127.0.0.1", "SSL_CERT_FILE": str(documents.ca_file)}
-	with serve(workers=2, env=env) as server:
+	with oauth_flow.serve_fetching_from(documents, workers=2) as server:
 		yield server
 
 
