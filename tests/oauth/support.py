@@ -95,6 +95,25 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 		return None
 
 
+def server_metadata(base: str, ca: Path | None = None) -> dict:
+	"""The authorization server metadata of the site at `base`, as a client discovers it."""
+	status, _, body = fetch(base + "/.well-known/oauth-authorization-server", ca=ca)
+	assert status == 200, body[:500]
+	return json.loads(body)
+
+
+def register_public(base: str, ca: Path | None, redirect_uri: str, name: str) -> str:
+	"""The client_id the site's Dynamic Client Registration gives a public client."""
+	status, _, body = fetch(
+		server_metadata(base, ca)["registration_endpoint"],
+		ca=ca,
+		method="POST",
+		body={"redirect_uris": [redirect_uri], "client_name": name, "token_endpoint_auth_method": "none"},
+	)
+	assert status == 201, body[:500]
+	return json.loads(body)["client_id"]
+
+
 def run_json(
 	command: list[str], *, env: dict | None = None, cwd: Path | None = None, timeout: int = 240
 ) -> dict:

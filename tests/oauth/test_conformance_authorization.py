@@ -46,7 +46,9 @@ def run_conformance_authorization(
 	home = support.environment("conformance")
 	cli = home / "node_modules" / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
 	port = free_port()
-	client_id = register_public(base, ca, f"http://127.0.0.1:{port}/callback", "MCP conformance suite")
+	client_id = support.register_public(
+		base, ca, f"http://127.0.0.1:{port}/callback", "MCP conformance suite"
+	)
 	process = subprocess.Popen(
 		[
 			support.node(),
@@ -114,17 +116,3 @@ def _checks(folder) -> list[dict]:
 		scenario = next((name for name in SCENARIOS if name in str(path)), path.parent.name)
 		found += [{**check, "scenario": scenario} for check in json.loads(path.read_text())]
 	return found
-
-
-def register_public(base: str, ca: Path | None, redirect_uri: str, name: str) -> str:
-	"""The client_id Dynamic Client Registration at `base` gives a public client."""
-	status, _, body = support.fetch(base + "/.well-known/oauth-authorization-server", ca=ca)
-	endpoint = json.loads(body)["registration_endpoint"]
-	status, _, body = support.fetch(
-		endpoint,
-		ca=ca,
-		method="POST",
-		body={"redirect_uris": [redirect_uri], "client_name": name, "token_endpoint_auth_method": "none"},
-	)
-	assert status == 201, body[:500]
-	return json.loads(body)["client_id"]

@@ -18,7 +18,7 @@ import pytest
 from tests.oauth import support
 from tests.oauth.browser import Browser
 from tests.oauth.nginx import reverse_proxy
-from tests.oauth.test_conformance_authorization import register_public, run_conformance_authorization
+from tests.oauth.test_conformance_authorization import run_conformance_authorization
 from tests.oauth.test_mcp_remote import run_mcp_remote
 from tests.oauth.test_ts_sdk_oauth import assert_connected_as, run_ts_oauth
 from tests.oauth.tls import make_certificates
@@ -51,12 +51,6 @@ def _challenge(base: str, ca) -> dict[str, str]:
 	return dict(re.findall(r'(\w+)="([^"]*)"', headers["www-authenticate"]))
 
 
-def _server_metadata(base: str, ca) -> dict:
-	status, _, body = support.fetch(f"{base}/.well-known/oauth-authorization-server", ca=ca)
-	assert status == 200, body[:500]
-	return json.loads(body)
-
-
 def test_the_proxy_is_https_on_a_non_default_port(proxy):
 	"""The setup this module claims: TLS the client verifies, a port other than 443."""
 	base, ca = proxy
@@ -85,7 +79,7 @@ def test_protected_resource_metadata_names_the_proxy_url(proxy):
 
 def test_authorization_server_metadata_names_the_proxy_url(proxy):
 	base, ca = proxy
-	document = _server_metadata(base, ca)
+	document = support.server_metadata(base, ca)
 	assert document["issuer"] == base
 	endpoints = {key: value for key, value in document.items() if key.endswith("_endpoint")}
 	assert {"authorization_endpoint", "token_endpoint", "registration_endpoint"} <= set(endpoints)
@@ -95,7 +89,7 @@ def test_authorization_server_metadata_names_the_proxy_url(proxy):
 def test_login_redirect_of_the_authorize_page_stays_on_the_proxy(proxy):
 	"""A guest opening the authorize URL is sent to the login page and back, on the proxy's URL."""
 	base, ca = proxy
-	authorize = _server_metadata(base, ca)["authorization_endpoint"]
+	authorize = support.server_metadata(base, ca)["authorization_endpoint"]
 	query = urllib.parse.urlencode({"response_type": "code", "client_id": "x", "state": "s"})
 	status, headers, _ = support.fetch(f"{authorize}?{query}", ca=ca)
 	assert status in (302, 303), status
@@ -111,7 +105,7 @@ def test_every_page_of_login_and_consent_is_on_the_proxy(proxy):
 	base, ca = proxy
 	user = support.person()
 	redirect_uri = "http://127.0.0.1:43999/callback"
-	client_id = register_public(base, ca, redirect_uri, "Proxy page walk")
+	client_id = support.register_public(base, ca, redirect_uri, "Proxy page walk")
 	query = urllib.parse.urlencode(
 		{
 			"response_type": "code",
@@ -124,7 +118,7 @@ def test_every_page_of_login_and_consent_is_on_the_proxy(proxy):
 		}
 	)
 	browser = Browser(user.email, user.password, ca=str(ca))
-	landed = browser.authorize(f"{_server_metadata(base, ca)['authorization_endpoint']}?{query}")
+	landed = browser.authorize(f"{support.server_metadata(base, ca)['authorization_endpoint']}?{query}")
 	assert landed.startswith(redirect_uri + "?") and "code=" in landed, landed
 	assert any(url.startswith(f"{base}/login") for url in browser.visited), browser.visited
 	assert all(url.startswith(base + "/") for url in browser.visited), browser.visited
