@@ -62,6 +62,14 @@ def test_metadata_document_client_connects_without_registering(server, documents
 	assert documents.hits["/clients/good.json"] == 1
 
 
+def test_new_metadata_client_must_use_s256_pkce_on_its_first_authorization(server, documents, browser):
+	"""The request that makes the client already requires PKCE S256 of it."""
+	client = flow.Client(publish(documents, "/clients/no-pkce.json"), LOOPBACK)
+	reply = flow.authorize_code(browser, flow.authorization_url(server.url, client, None))
+	assert reply.status == 400 and reply.json()["error"] == "invalid_request", reply.body[:300]
+	assert "code" not in reply.query()
+
+
 def test_document_whose_client_id_is_another_url_is_refused(server, documents, browser):
 	url = publish(documents, "/clients/liar.json", client_id="https://127.0.0.1/someone-else.json")
 	reply = flow.authorize_code(

@@ -42,6 +42,7 @@ def create(registration: Registration, name: str | None = None):
 	doc = frappe.new_doc(OAUTH_CLIENT)
 	_fill(doc, registration)
 	doc.insert(ignore_permissions=True, set_name=name)
+	_forget(doc.name)
 	return doc
 
 
@@ -52,6 +53,7 @@ def update(doc, registration: Registration) -> None:
 	_fill(doc, registration)
 	if before != [doc.get(fieldname) for fieldname in fields]:
 		doc.save(ignore_permissions=True)
+		_forget(doc.name)
 
 
 def reusable_public_client(registration: Registration):
@@ -81,6 +83,12 @@ def is_mcp_client(client_id: str | None) -> bool:
 		stored = frappe.db.get_value(OAUTH_CLIENT, client_id, "scopes")
 		cache[client_id] = bool(set((stored or "").split()) & set(scopes.ALL))
 	return cache[client_id]
+
+
+def _forget(client_id: str) -> None:
+	"""Drop what this request remembered of the client (it was just made or changed)."""
+	if (cache := getattr(frappe.local, "fac_mcp_clients", None)) is not None:
+		cache.pop(client_id, None)
 
 
 def is_public(doc) -> bool:
