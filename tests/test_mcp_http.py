@@ -147,7 +147,7 @@ def bearer_token():
 		{
 			"doctype": "OAuth Client",
 			"app_name": "MCP test client",
-			"scopes": "all openid",
+			"scopes": "all openid mcp",
 			"redirect_uris": "http://127.0.0.1/callback",
 			"default_redirect_uri": "http://127.0.0.1/callback",
 		}
@@ -172,10 +172,15 @@ def bearer_token():
 
 
 def test_oauth_bearer_token_authenticates_until_revoked(bearer_token):
-	"""Authorization: Bearer <OAuth access token> is served as the token's user; revoked: 401."""
+	"""Authorization: Bearer <OAuth access token with the mcp scope> is served as the token's user;
+	revoked: 401. A token of Frappe's `all` scope alone carries no MCP scope: 403 insufficient_scope."""
 	bearer = {"Authorization": f"Bearer {bearer_token.access_token}", "MCP-Protocol-Version": "2025-11-25"}
 	call = {"name": "test_echo", "arguments": {"message": "via OAuth"}}
 	with serve(workers=1) as server:
+		status, headers, body = rpc(server, "tools/call", call, auth=None, headers=bearer)
+		assert status == 403 and 'error="insufficient_scope"' in headers["www-authenticate"], body
+		bearer_token.db_set("scopes", "mcp")
+		frappe.db.commit()
 		status, _, body = rpc(server, "tools/call", call, auth=None, headers=bearer)
 		assert status == 200, body
 		assert body["result"]["structuredContent"] == {"echo": "via OAuth", "user": bearer_token.user}
@@ -329,7 +334,7 @@ def test_whole_tools_list_request_costs_only_the_authentication_queries(users):
 
 
 def test_after_request_hook_adds_www_authenticate_to_mcp_401s_only():
-	"""Frappe's own 401 for wrong credentials gets the MCP realm header; other paths are untouched."""
+	"""Frappe's own 401 for wrong credentials gets the endpoint's challenge; other paths are untouched."""
 	from werkzeug.test import EnvironBuilder
 	from werkzeug.wrappers import Request, Response
 
@@ -342,7 +347,10 @@ def test_after_request_hook_adds_www_authenticate_to_mcp_401s_only():
 		add_authenticate_header(response=response, request=Request(EnvironBuilder(path=path).get_environ()))
 		return response.headers.get("WWW-Authenticate")
 
-	assert outcome(MCP_PATH, 401) == 'Bearer realm="Frappe Assistant Core"'
-	assert outcome(MCP_PATH, 401, {"WWW-Authenticate": "Bearer x"}) == "Bearer x"
+	challenge = outcome(MCP_PATH, 401)
+	assert challenge.startswith('Bearer realm="Frappe Assistant Core"'), challenge
+	assert 'resource_metadata="' in challenge and f'{MCP_PATH}"' in challenge and 'scope="mcp"' in challenge
+	# The framework's own challenge (root metadata, no scope) is replaced by the endpoint's.
+	assert outcome(MCP_PATH, 401, {"WWW-Authenticate": "Bearer x"}) == challenge
 	assert outcome(MCP_PATH, 200) is None
 	assert outcome("/api/method/ping", 401) is None

@@ -15,10 +15,12 @@ from frappe import _
 # MCP_METHOD and MCP_PATH were defined here before mcp.doors: still importable from this module.
 from frappe_assistant_core.mcp.doors import MCP_METHOD, MCP_PATH, is_mcp_request  # noqa: F401
 from frappe_assistant_core.mcp.protocol import SERVER_DISABLED, UNAUTHORIZED, JsonRpcError, Reply, error
+from frappe_assistant_core.oauth import challenge
+from frappe_assistant_core.oauth.challenge import keep_challenge
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 
 SETTINGS = "Assistant Core Settings"
-REALM = "Frappe Assistant Core"
+REALM = challenge.REALM
 
 
 def server_settings() -> dict:
@@ -58,25 +60,7 @@ def server_enabled() -> bool:
 
 
 def _authenticate_header() -> str:
-	header = f'Bearer realm="{REALM}"'
-	if metadata := _protected_resource_metadata_url():
-		header += f', resource_metadata="{metadata}"'
-		# Frappe replaces WWW-Authenticate on 401s when it publishes this metadata; a value in
-		# response_headers is applied after that, so ours (which keeps the realm) is what is sent.
-		if (headers := getattr(frappe.local, "response_headers", None)) is not None:
-			headers["WWW-Authenticate"] = header
-	return header
-
-
-def _protected_resource_metadata_url() -> str | None:
-	"""The OAuth protected-resource metadata URL when the site publishes it (newer Frappe only)."""
-	try:
-		from frappe.integrations.oauth2 import get_resource_url, is_oauth_metadata_enabled
-	except ImportError:
-		return None
-	if not is_oauth_metadata_enabled("resource"):
-		return None
-	return f"{get_resource_url()}/.well-known/oauth-protected-resource"
+	return keep_challenge(challenge.unauthorized(challenge.request_path()))
 
 
 def add_authenticate_header(response=None, request=None) -> None:
@@ -85,12 +69,9 @@ def add_authenticate_header(response=None, request=None) -> None:
 	Frappe refuses wrong credentials before the endpoint runs, and only adds WWW-Authenticate when
 	the site publishes OAuth metadata; MCP clients need it on every 401.
 	"""
-	if (
-		response is None
-		or request is None
-		or response.status_code != 401
-		or "WWW-Authenticate" in response.headers
-		or not is_mcp_request(request)
-	):
+	if response is None or request is None or response.status_code != 401 or not is_mcp_request(request):
 		return
-	response.headers["WWW-Authenticate"] = f'Bearer realm="{REALM}"'
+	bearer = (request.headers.get("Authorization") or "").lower().startswith("bearer ")
+	response.headers["WWW-Authenticate"] = keep_challenge(
+		challenge.unauthorized(request.path, invalid_token=bearer)
+	)

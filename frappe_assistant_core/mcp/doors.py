@@ -7,10 +7,10 @@ refusals) both ask this here: guard reads auth's settings, so auth must not impo
 
 from __future__ import annotations
 
+from frappe_assistant_core.oauth.urls import MCP_METHOD, MCP_PATH
 from frappe_assistant_core.utils import routing
 
-MCP_METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
-MCP_PATH = f"/api/method/{MCP_METHOD}"
+__all__ = ["MCP_METHOD", "MCP_PATH", "is_mcp_request"]
 
 
 def is_mcp_request(request) -> bool:

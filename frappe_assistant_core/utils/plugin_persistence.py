@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import frappe
 from frappe.utils import cint
 
-from frappe_assistant_core.utils import governance_settings
+from frappe_assistant_core.utils import governance_settings, oauth_settings
 
 PLUGIN_DOCTYPE = "FAC Plugin Configuration"
 TOOL_DOCTYPE = "FAC Tool Configuration"
@@ -87,6 +87,7 @@ class PluginPersistence:
 			"log_tool_calls": _switch(stored, "log_tool_calls", True),
 			"log_tool_output": _switch(stored, "log_tool_output", False),
 			**governance_settings.load(stored),
+			**oauth_settings.load(stored),
 		}
 
 	def save_plugin_state(self, plugin_name: str, enabled: bool) -> bool:

