@@ -1,7 +1,8 @@
-"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|tool ...|sync|usage|read-only`.
+"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|tool ...|sync|usage|read-only|doctor`.
 
 Each command runs the same code and rules as the admin API, as Administrator, and commits
-(commands/_runner.py); the per-tool commands are in commands/tool_commands.py.
+(commands/_runner.py); the per-tool commands are in commands/tool_commands.py, the connection
+doctor in commands/doctor_command.py.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import frappe
 
 from frappe_assistant_core.commands._runner import on_each_site as _on_each_site
 from frappe_assistant_core.commands._runner import table as _table
+from frappe_assistant_core.commands.doctor_command import doctor
 from frappe_assistant_core.commands.tool_commands import tool
 
 
@@ -181,5 +183,6 @@ def _toggle(plugin_name: str, enable: bool) -> None:
 
 
 fac.add_command(tool)
+fac.add_command(doctor)
 
 commands = [fac]
