@@ -16,6 +16,9 @@
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
 		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
 		"/assets/frappe_assistant_core/js/fac_admin/governance.js",
+		"/assets/frappe_assistant_core/css/fac_admin_connections.css",
+		"/assets/frappe_assistant_core/js/fac_admin/connections.js",
+		"/assets/frappe_assistant_core/js/fac_admin/doctor.js",
 		"/assets/frappe_assistant_core/css/fac_admin_connect.css",
 		"/assets/frappe_assistant_core/js/fac_admin/connect_guide.js",
 		"/assets/frappe_assistant_core/js/fac_admin/connect.js",
@@ -42,13 +45,18 @@
 			const api = fac_admin_desk_api();
 			wrapper.fac_admin = new window.fac_admin.Controller(body, { api, ui: fac_admin_desk_ui() });
 			wrapper.fac_admin.load();
-			// Below the plugin switches and the tools, in this order: Governance, then Usage.
+			// Below the plugin switches and the tools, in this order: Governance, Usage, Connected
+			// clients, Connection doctor.
 			// The Governance section: read-only mode, approvals, rate limits, connection URLs.
 			wrapper.fac_admin_governance = new window.fac_admin.GovernanceSection(body, { api, ui: fac_admin_desk_ui() });
 			wrapper.fac_admin_governance.load();
 			// The Usage section: calls from the FAC Tool Call Log, drawn with desk's chart library.
 			wrapper.fac_admin_usage = new window.fac_admin.UsageSection(body, { api, Chart: frappe.Chart });
 			wrapper.fac_admin_usage.load();
+			// OAuth clients users authorized (every user's, with Revoke) and the connection doctor.
+			wrapper.fac_admin_connections = new window.fac_admin.ConnectionsSection(body, { api, ui: fac_admin_desk_ui(), mode: "admin" });
+			wrapper.fac_admin_connections.load();
+			wrapper.fac_admin_doctor = new window.fac_admin.DoctorSection(body, { api });
 			fac_admin_guide(wrapper, body);
 		});
 	};
