@@ -85,16 +85,21 @@ def tracebacks(probe: Probe) -> list[Check]:
 
 
 def scheduler(probe: Probe) -> Check:
-	from frappe.utils.scheduler import is_scheduler_inactive
-
-	if not is_scheduler_inactive():
-		return Check("scheduler", _("Scheduler (tool call log)"), OK, _("Running"))
+	# What frappe.utils.scheduler.is_scheduler_inactive() reads, named so the fix can be exact.
+	if frappe.conf.get("maintenance_mode") or frappe.conf.get("pause_scheduler"):
+		fix = _("bench --site {0} set-config pause_scheduler 0 (and maintenance_mode 0)").format(site())
+	elif frappe.conf.get("disable_scheduler") or not frappe.db.get_single_value(
+		"System Settings", "enable_scheduler"
+	):
+		fix = _("bench --site {0} enable-scheduler").format(site())
+	else:
+		return Check("scheduler", _("Scheduler (tool call log)"), OK, _("Enabled"))
 	return Check(
 		"scheduler",
 		_("Scheduler (tool call log)"),
 		WARN,
 		_("Inactive: tool calls are queued but never written to the FAC Tool Call Log"),
-		_("bench --site {0} enable-scheduler").format(site()),
+		fix,
 		for_families(),
 	)
 

@@ -1,0 +1,227 @@
+"""Connected OAuth clients (oauth/clients.py, api/admin_connections.py): who sees and revokes which
+grants, what a grant shows, and that a revoked token is refused on the next request of every worker.
+
+Tokens and codes are Frappe's own OAuth Bearer Token / OAuth Authorization Code rows, made directly.
+"""
+
+from __future__ import annotations
+
+import json
+
+import frappe
+import pytest
+from frappe.utils import add_to_date, now_datetime
+
+from frappe_assistant_core.api import admin_connections
+from tests.support.server import serve
+from tests.support.site import ASSISTANT_ADMIN, api_credentials, make_user
+
+pytestmark = pytest.mark.postgres
+
+ANN = "fac-oauth-conn-ann@example.com"
+BOB = "fac-oauth-conn-bob@example.com"
+MCP_PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
+
+
+@pytest.fixture(scope="module")
+def people():
+	make_user(ANN, ["Assistant User"])
+	make_user(BOB, ["Assistant User"])
+	make_user(ASSISTANT_ADMIN, ["Assistant Admin", "Assistant User"])
+	return {"ann": ANN, "bob": BOB, "admin": ASSISTANT_ADMIN}
+
+
+def _client(name: str) -> str:
+	doc = frappe.get_doc(
+		{
+			"doctype": "OAuth Client",
+			"app_name": name,
+			"scopes": "all openid mcp offline_access",
+			"redirect_uris": "http://127.0.0.1/callback",
+			"default_redirect_uri": "http://127.0.0.1/callback",
+		}
+	).insert(ignore_permissions=True)
+	return doc.name
+
+
+def _token(client: str, user: str, *, scopes="mcp", hours=1, refresh=True, status="Active") -> str:
+	doc = frappe.get_doc(
+		{
+			"doctype": "OAuth Bearer Token",
+			"client": client,
+			"user": user,
+			"scopes": scopes,
+			"access_token": frappe.generate_hash(length=30),
+			"refresh_token": frappe.generate_hash(length=30) if refresh else None,
+			"expires_in": 3600,
+			"expiration_time": add_to_date(now_datetime(), hours=hours),
+			"status": status,
+		}
+	).insert(ignore_permissions=True)
+	return doc.name
+
+
+def _code(client: str, user: str, *, minutes=5) -> str:
+	doc = frappe.get_doc(
+		{
+			"doctype": "OAuth Authorization Code",
+			"client": client,
+			"user": user,
+			"scopes": "mcp offline_access",
+			"authorization_code": frappe.generate_hash(length=30),
+			"expiration_time": add_to_date(now_datetime(), minutes=minutes),
+			"redirect_uri_bound_to_authorization_code": "http://127.0.0.1/callback",
+			"validity": "Valid",
+		}
+	).insert(ignore_permissions=True)
+	return doc.name
+
+
+def _status(token: str) -> str:
+	return frappe.db.get_value("OAuth Bearer Token", token, "status")
+
+
+def test_admins_see_every_users_live_grants_with_scopes_created_and_last_used(people):
+	"""One row per (client, user) holding a working token or an unexchanged code; dead rows are not grants."""
+	app, other = _client("Claude test"), _client("Dead client")
+	_token(app, ANN, scopes="mcp:read")
+	newest = _token(app, ANN, scopes="mcp offline_access", hours=-2)  # expired, renewable: still a grant
+	_code(app, BOB)
+	_token(other, ANN, status="Revoked")
+	_token(other, BOB, hours=-1, refresh=False)  # expired, not renewable
+	frappe.set_user(ASSISTANT_ADMIN)
+	found = {(g["client"], g["user"]): g for g in admin_connections.get_connected_clients()}
+	assert set(found) == {(app, ANN), (app, BOB)}
+	ann = found[(app, ANN)]
+	assert ann["app_name"] == "Claude test" and ann["scopes"] == ["mcp", "mcp:read", "offline_access"]
+	assert (ann["tokens"], ann["pending_codes"]) == (2, 0)
+	assert ann["last_used"] == str(frappe.db.get_value("OAuth Bearer Token", newest, "creation"))
+	assert ann["created"] <= ann["last_used"]
+	assert (
+		found[(app, BOB)]["tokens"],
+		found[(app, BOB)]["pending_codes"],
+		found[(app, BOB)]["last_used"],
+	) == (
+		0,
+		1,
+		None,
+	)
+	assert "refresh_token" not in json.dumps(list(found.values()), default=str), "no secret leaves the server"
+
+
+def test_a_user_sees_only_their_own_grants_and_not_the_admin_list(people):
+	app = _client("Shared app")
+	_token(app, ANN)
+	_token(app, BOB)
+	frappe.set_user(ANN)
+	assert [(g["client"], g["user"]) for g in admin_connections.get_my_connections()] == [(app, ANN)]
+	with pytest.raises(frappe.PermissionError):
+		admin_connections.get_connected_clients()
+	with pytest.raises(frappe.PermissionError):
+		admin_connections.revoke_connected_client(app, BOB)
+	assert frappe.db.count("OAuth Bearer Token", {"client": app, "status": "Active"}) == 2
+
+
+def test_a_user_cannot_revoke_another_users_grant(people):
+	"""revoke_my_connection acts on the caller's grant only: another user's is 'no such connection'."""
+	app = _client("Bob only")
+	bobs = _token(app, BOB)
+	frappe.set_user(ANN)
+	with pytest.raises(frappe.DoesNotExistError, match="has no connection"):
+		admin_connections.revoke_my_connection(app)
+	assert _status(bobs) == "Active"
+
+
+def test_guest_may_not_list_or_revoke(people):
+	frappe.set_user("Guest")
+	for call in (admin_connections.get_my_connections, lambda: admin_connections.revoke_my_connection("x")):
+		with pytest.raises(frappe.PermissionError):
+			call()
+
+
+def test_revoking_a_grant_revokes_all_its_tokens_and_codes_and_nothing_else(people):
+	app, other = _client("Revoked app"), _client("Kept app")
+	mine = [_token(app, ANN), _token(app, ANN, hours=-3)]
+	code = _code(app, ANN)
+	bobs, kept = _token(app, BOB), _token(other, ANN)
+	frappe.set_user(ANN)
+	assert admin_connections.revoke_my_connection(app) == {
+		"client": app,
+		"user": ANN,
+		"tokens": 2,
+		"codes": 1,
+	}
+	assert [_status(t) for t in mine] == ["Revoked", "Revoked"]
+	assert frappe.db.get_value("OAuth Authorization Code", code, "validity") == "Invalid"
+	assert (_status(bobs), _status(kept)) == ("Active", "Active")
+	assert [g["client"] for g in admin_connections.get_my_connections()] == [other]
+	frappe.set_user(ASSISTANT_ADMIN)
+	assert admin_connections.revoke_connected_client(app, BOB)["tokens"] == 1
+	assert _status(bobs) == "Revoked"
+	with pytest.raises(frappe.DoesNotExistError):
+		admin_connections.revoke_connected_client(app, BOB)
+
+
+def test_bad_names_are_refused_with_the_argument_named(people):
+	frappe.set_user(ASSISTANT_ADMIN)
+	cases = [
+		(None, "x", frappe.MandatoryError, "client is required"),
+		("x", "", frappe.MandatoryError, "user is required"),
+		("x" * 141, "x", frappe.ValidationError, "client must be a name"),
+		({"a": 1}, "x", frappe.ValidationError, "client must be a name"),
+		("x", "a\nb", frappe.ValidationError, "user must be a name"),
+	]
+	for client, user, exc, message in cases:
+		with pytest.raises(exc, match=message):
+			admin_connections.revoke_connected_client(client, user)
+
+
+def _bearer(token: str) -> dict:
+	return {
+		"Authorization": f"Bearer {token}",
+		"Accept": "application/json, text/event-stream",
+		"Content-Type": "application/json",
+		"MCP-Protocol-Version": "2025-11-25",
+	}
+
+
+def _tools_list(server, token: str) -> int:
+	message = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+	return server.request(MCP_PATH, method="POST", body=message, headers=_bearer(token))[0]
+
+
+def test_a_revoked_grant_is_refused_on_the_next_request_of_every_worker(people):
+	"""Two gunicorn workers serve the token; the user revokes over HTTP; every next request is 401."""
+	app = _client("Served app")
+	token = _token(app, ANN)
+	key = api_credentials(ANN)
+	frappe.db.commit()
+	try:
+		with serve(workers=2) as server:
+			assert [_tools_list(server, token) for _ in range(6)] == [200] * 6
+			status, body = server.call(
+				"frappe_assistant_core.api.admin_connections.revoke_my_connection", auth=key, client=app
+			)
+			assert status == 200, body
+			assert [_tools_list(server, token) for _ in range(6)] == [401] * 6
+	finally:
+		frappe.db.rollback()
+		frappe.db.delete("OAuth Bearer Token", {"client": app})
+		frappe.delete_doc("OAuth Client", app, ignore_permissions=True, force=True)
+		frappe.db.commit()
+
+
+def test_over_http_the_admin_list_is_refused_to_users_and_revocation_needs_post(people):
+	users = {"member": api_credentials(ANN), "admin": api_credentials(ASSISTANT_ADMIN)}
+	with serve(workers=1) as server:
+		method = "frappe_assistant_core.api.admin_connections."
+		assert (
+			server.call(method + "get_connected_clients", auth=users["member"], http_method="GET")[0] == 403
+		)
+		assert server.call(method + "get_connected_clients", auth=users["admin"], http_method="GET")[0] == 200
+		assert server.call(method + "get_my_connections", auth=users["member"], http_method="GET")[0] == 200
+		status, _, _ = server.request(
+			f"/api/method/{method}revoke_my_connection?client=x", auth=users["member"]
+		)
+		assert status in (403, 405)
+		assert server.call(method + "run_connection_doctor", auth=users["member"])[0] == 403
