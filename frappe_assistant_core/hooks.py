@@ -38,9 +38,11 @@ after_request = [
 	"frappe_assistant_core.mcp.guard.answer_unparsed_body",
 ]
 
-# The MCP endpoint refuses a foreign Origin (DNS rebinding) before Frappe authenticates the request;
-# the app's own endpoints answer without a Python traceback.
+# OAuth metadata documents are answered at the /.well-known/ locations MCP clients probe (every
+# Frappe version routes those elsewhere). The MCP endpoint refuses a foreign Origin (DNS rebinding)
+# before Frappe authenticates the request; the app's own endpoints answer without a traceback.
 before_request = [
+	"frappe_assistant_core.oauth.wellknown.serve",
 	"frappe_assistant_core.mcp.guard.reject_foreign_origin",
 	"frappe_assistant_core.api.routing.before_request",
 ]

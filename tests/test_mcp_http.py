@@ -329,7 +329,7 @@ def test_whole_tools_list_request_costs_only_the_authentication_queries(users):
 
 
 def test_after_request_hook_adds_www_authenticate_to_mcp_401s_only():
-	"""Frappe's own 401 for wrong credentials gets the MCP realm header; other paths are untouched."""
+	"""Frappe's own 401 for wrong credentials gets the endpoint's challenge; other paths are untouched."""
 	from werkzeug.test import EnvironBuilder
 	from werkzeug.wrappers import Request, Response
 
@@ -342,7 +342,10 @@ def test_after_request_hook_adds_www_authenticate_to_mcp_401s_only():
 		add_authenticate_header(response=response, request=Request(EnvironBuilder(path=path).get_environ()))
 		return response.headers.get("WWW-Authenticate")
 
-	assert outcome(MCP_PATH, 401) == 'Bearer realm="Frappe Assistant Core"'
-	assert outcome(MCP_PATH, 401, {"WWW-Authenticate": "Bearer x"}) == "Bearer x"
+	challenge = outcome(MCP_PATH, 401)
+	assert challenge.startswith('Bearer realm="Frappe Assistant Core"'), challenge
+	assert 'resource_metadata="' in challenge and f'{MCP_PATH}"' in challenge and 'scope="mcp"' in challenge
+	# The framework's own challenge (root metadata, no scope) is replaced by the endpoint's.
+	assert outcome(MCP_PATH, 401, {"WWW-Authenticate": "Bearer x"}) == challenge
 	assert outcome(MCP_PATH, 200) is None
 	assert outcome("/api/method/ping", 401) is None

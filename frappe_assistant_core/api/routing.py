@@ -36,6 +36,11 @@ def requested_function(request) -> Callable | None:
 	return function
 
 
+def function_at(path: str) -> Callable | None:
+	"""The function a request to `path` (no query) would make Frappe call, overrides applied."""
+	return _resolve(_method_name(path))
+
+
 def qualified_name(function: Callable | None) -> str:
 	"""`module.name` of the function itself, whichever URL or alias reached it."""
 	if function is None:

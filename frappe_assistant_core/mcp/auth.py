@@ -13,6 +13,7 @@ import frappe
 from frappe import _
 
 from frappe_assistant_core.mcp.protocol import SERVER_DISABLED, UNAUTHORIZED, JsonRpcError, Reply, error
+from frappe_assistant_core.oauth import challenge
 
 # Re-exported: the endpoint's URL is named once, in oauth.urls.
 from frappe_assistant_core.oauth.urls import MCP_METHOD as MCP_METHOD
@@ -20,7 +21,7 @@ from frappe_assistant_core.oauth.urls import MCP_PATH as MCP_PATH
 from frappe_assistant_core.utils.plugin_manager import get_plugin_manager
 
 SETTINGS = "Assistant Core Settings"
-REALM = "Frappe Assistant Core"
+REALM = challenge.REALM
 
 
 def server_settings() -> dict:
@@ -60,25 +61,19 @@ def server_enabled() -> bool:
 
 
 def _authenticate_header() -> str:
-	header = f'Bearer realm="{REALM}"'
-	if metadata := _protected_resource_metadata_url():
-		header += f', resource_metadata="{metadata}"'
-		# Frappe replaces WWW-Authenticate on 401s when it publishes this metadata; a value in
-		# response_headers is applied after that, so ours (which keeps the realm) is what is sent.
-		if (headers := getattr(frappe.local, "response_headers", None)) is not None:
-			headers["WWW-Authenticate"] = header
+	return keep_challenge(challenge.unauthorized(challenge.request_path()))
+
+
+def keep_challenge(header: str) -> str:
+	"""`header` as this response's WWW-Authenticate, also where the framework sets its own.
+
+	Newer Frappe replaces WWW-Authenticate on every 401 and 403 when it publishes OAuth metadata,
+	after the after_request hooks; a value in `response_headers` is applied after that, so ours
+	(which names the endpoint's own metadata and scope) is what is sent.
+	"""
+	if (headers := getattr(frappe.local, "response_headers", None)) is not None:
+		headers["WWW-Authenticate"] = header
 	return header
-
-
-def _protected_resource_metadata_url() -> str | None:
-	"""The OAuth protected-resource metadata URL when the site publishes it (newer Frappe only)."""
-	try:
-		from frappe.integrations.oauth2 import get_resource_url, is_oauth_metadata_enabled
-	except ImportError:
-		return None
-	if not is_oauth_metadata_enabled("resource"):
-		return None
-	return f"{get_resource_url()}/.well-known/oauth-protected-resource"
 
 
 def add_authenticate_header(response=None, request=None) -> None:
@@ -89,12 +84,9 @@ def add_authenticate_header(response=None, request=None) -> None:
 	"""
 	from frappe_assistant_core.mcp.guard import is_mcp_request  # guard reads this module's settings
 
-	if (
-		response is None
-		or request is None
-		or response.status_code != 401
-		or "WWW-Authenticate" in response.headers
-		or not is_mcp_request(request)
-	):
+	if response is None or request is None or response.status_code != 401 or not is_mcp_request(request):
 		return
-	response.headers["WWW-Authenticate"] = f'Bearer realm="{REALM}"'
+	bearer = (request.headers.get("Authorization") or "").lower().startswith("bearer ")
+	response.headers["WWW-Authenticate"] = keep_challenge(
+		challenge.unauthorized(request.path, invalid_token=bearer)
+	)

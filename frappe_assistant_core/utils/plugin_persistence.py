@@ -13,6 +13,7 @@ import frappe
 from frappe.utils import cint
 
 from frappe_assistant_core.governance import settings as governance_settings
+from frappe_assistant_core.oauth import settings as oauth_settings
 
 PLUGIN_DOCTYPE = "FAC Plugin Configuration"
 TOOL_DOCTYPE = "FAC Tool Configuration"
@@ -87,6 +88,7 @@ class PluginPersistence:
 			"log_tool_calls": _switch(stored, "log_tool_calls", True),
 			"log_tool_output": _switch(stored, "log_tool_output", False),
 			**governance_settings.load(stored),
+			**oauth_settings.load(stored),
 		}
 
 	def save_plugin_state(self, plugin_name: str, enabled: bool) -> bool:

@@ -14,6 +14,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from frappe_assistant_core.governance import settings as governance_settings
+from frappe_assistant_core.oauth import settings as oauth_settings
 from frappe_assistant_core.utils.cache import publish_change
 
 MCP_METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
@@ -25,6 +26,7 @@ class AssistantCoreSettings(Document):
 	def validate(self):
 		self._validate_log_settings_changed_by_system_manager()
 		governance_settings.validate(self)
+		oauth_settings.validate(self)
 
 	def on_update(self):
 		# The MCP endpoint reads the server switch from the registry snapshot of every worker.
