@@ -151,6 +151,8 @@ def server_metadata(probe: Probe) -> Check:
 def _published(doc, check_id: str, title: str) -> Check:
 	if doc.how == "fetched":
 		return Check(check_id, title, OK, _("Fetched from {0}").format(doc.url))
+	if not doc.problem:
+		return Check(check_id, title, OK, _("Rendered in this process (not fetched): {0}").format(doc.url))
 	return Check(
 		check_id,
 		title,

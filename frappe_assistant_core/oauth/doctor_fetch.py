@@ -12,6 +12,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import frappe
 
@@ -36,7 +37,7 @@ def fetch_metadata(url: str, kind: str, fetch: bool = True) -> Document:
 		body, problem = _fetch(url)
 		if body is not None:
 			return Document(url, body, "fetched")
-	body = _render(kind)
+	body = _render(kind, url)
 	return Document(url, body, "rendered" if body is not None else "missing", problem)
 
 
@@ -58,20 +59,26 @@ def _fetch(url: str) -> tuple[dict | None, str]:
 	return (body, "") if isinstance(body, dict) else (None, "not a JSON object")
 
 
-def _render(kind: str) -> dict | None:
-	"""The document as the app's metadata module builds it, or None when it cannot."""
+def _render(kind: str, url: str) -> dict | None:
+	"""The document as oauth/metadata.py builds it for this site (what /.well-known/ serves). With
+	no request (the bench command), as for a GET of `url`: the framework's part reads the request."""
+	from werkzeug.test import EnvironBuilder
+
+	from frappe_assistant_core.oauth import metadata
+
+	synthetic = getattr(frappe.local, "request", None) is None
+	if synthetic:
+		parts = urlsplit(url)
+		frappe.local.request = EnvironBuilder(
+			path=parts.path, base_url=f"{parts.scheme}://{parts.netloc}/"
+		).get_request()
 	try:
-		from frappe_assistant_core.oauth import metadata
-	except ImportError:
+		body = metadata.protected_resource() if kind == "resource" else metadata.authorization_server()
+	except frappe.ValidationError:
 		return None
-	builder = {
-		"resource": "protected_resource_metadata",
-		"server": "authorization_server_metadata",
-	}[kind]
-	try:
-		body = getattr(metadata, builder)()
-	except (AttributeError, TypeError, frappe.ValidationError):
-		return None
+	finally:
+		if synthetic:
+			del frappe.local.request
 	return body if isinstance(body, dict) else None
 
 

@@ -37,8 +37,9 @@ def cors(probe: Probe) -> Check:
 		title,
 		WARN,
 		_(
-			"allow_cors is not set: clients running in a browser page (MCP Inspector, web IDEs) cannot read "
-			"the token endpoint's answer; Claude, ChatGPT, Claude Code and n8n are not affected"
+			"allow_cors is not set: the metadata documents allow every origin, but clients running in a "
+			"browser page (MCP Inspector, web IDEs) cannot read the token endpoint's answer; Claude, "
+			"ChatGPT, Claude Code and n8n are not affected"
 		),
 		_('bench --site {0} set-config allow_cors \'["https://the-client-origin"]\' (or "*")').format(site()),
 		for_families(),
