@@ -188,6 +188,6 @@ def test_fac_doctor_prints_one_line_per_check_and_exits_1_on_a_fail():
 		assert done.returncode == 1
 		line = next(x for x in done.stdout.splitlines() if x.startswith("fail  site-url"))
 		assert "Fix: Serve the site over https" in line
-		assert "n8n (MCP Client Tool): will fail (site-url)" in done.stdout
+		assert "n8n (MCP Client Tool): will fail (site-url)" in done.stdout, done.stdout
 	finally:
 		reconnect()

@@ -109,7 +109,11 @@ def lines(result: dict) -> list[str]:
 		if verdict["status"] == OK:
 			out.append(f"{verdict['status']:<5} {verdict['label']}: nothing in the way")
 			continue
-		named = ", ".join(p["id"] for p in verdict["problems"])
-		word = "will fail" if verdict["status"] == FAIL else "may have trouble"
-		out.append(f"{verdict['status']:<5} {verdict['label']}: {word} ({named})")
+		failing = ", ".join(p["id"] for p in verdict["problems"] if p["status"] == FAIL)
+		warned = ", ".join(p["id"] for p in verdict["problems"] if p["status"] != FAIL)
+		parts = [
+			f"will fail ({failing})" if failing else "",
+			f"may have trouble ({warned})" if warned else "",
+		]
+		out.append(f"{verdict['status']:<5} {verdict['label']}: {'; '.join(p for p in parts if p)}")
 	return out

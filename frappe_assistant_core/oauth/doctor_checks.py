@@ -63,7 +63,9 @@ def site_url(probe: Probe) -> Check:
 
 def host_name(probe: Probe) -> Check:
 	configured = str(frappe.conf.get("host_name") or "").strip()
-	fix = _("bench --site {0} set-config host_name {1}").format(site(), probe.urls["base"])
+	base = probe.urls["base"]
+	public = base if base.startswith("https://") else "https://your.domain"
+	fix = _("bench --site {0} set-config host_name {1}").format(site(), public)
 	if not configured:
 		return Check(
 			"host-name",

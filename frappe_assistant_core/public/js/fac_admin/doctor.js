@@ -35,12 +35,11 @@
 	}
 
 	function familyItem(verdict) {
-		let text;
-		if (verdict.status === "ok") {
-			text = __("nothing in the way");
-		} else {
-			const names = verdict.problems.map((p) => p.id).join(", ");
-			text = verdict.status === "fail" ? __("will fail: {0}", [names]) : __("may have trouble: {0}", [names]);
+		let text = __("nothing in the way");
+		if (verdict.status !== "ok") {
+			const ids = (fail) => verdict.problems.filter((p) => (p.status === "fail") === fail).map((p) => p.id).join(", ");
+			const parts = [ids(true) && __("will fail: {0}", [ids(true)]), ids(false) && __("may have trouble: {0}", [ids(false)])];
+			text = parts.filter(Boolean).join("; ");
 		}
 		return `<li class="fac-doctor-family" data-family="${esc(verdict.family)}" data-status="${esc(verdict.status)}">${badge(verdict.status)} <strong>${esc(verdict.label)}</strong>: ${esc(text)}</li>`;
 	}
