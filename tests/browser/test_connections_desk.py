@@ -76,7 +76,12 @@ def _tools_list(server, token: str) -> int:
 def test_my_connections_page_is_open_to_every_desk_user():
 	"""Page fac-connections names no roles, so any signed-in user may open it (its API is per user)."""
 	page = frappe.get_doc("Page", "fac-connections")
-	assert (page.title, page.module, page.standard, page.roles) == ("My Connections", "Assistant Core", "Yes", [])
+	assert (page.title, page.module, page.standard, page.roles) == (
+		"My Connections",
+		"Assistant Core",
+		"Yes",
+		[],
+	)
 	make_user(USER, ["Assistant User"])
 	frappe.set_user(USER)
 	assert page.is_permitted()
