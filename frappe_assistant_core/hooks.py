@@ -43,6 +43,9 @@ after_request = [
 # before Frappe authenticates the request; the app's own endpoints answer without a traceback.
 before_request = [
 	"frappe_assistant_core.oauth.wellknown.serve",
+	# Frappe's OAuth endpoints run with the MCP clients' rules (PKCE S256, loopback redirects, roles
+	# that may authorize, RFC 8707 resource); an MCP client's token is refused outside the endpoint.
+	"frappe_assistant_core.oauth.gate.before_request",
 	"frappe_assistant_core.mcp.guard.reject_foreign_origin",
 	"frappe_assistant_core.api.routing.before_request",
 ]

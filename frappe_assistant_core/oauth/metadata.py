@@ -13,8 +13,8 @@ from __future__ import annotations
 import frappe
 
 from frappe_assistant_core.oauth import scopes, settings, urls
+from frappe_assistant_core.oauth.registration import REGISTRATION_METHOD
 
-REGISTRATION_METHOD = "frappe_assistant_core.oauth.registration.register"
 #: Scopes the site's OAuth provider understands besides the MCP ones (OpenID Connect's).
 OTHER_SCOPES = ("openid",)
 

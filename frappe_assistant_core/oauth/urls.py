@@ -65,9 +65,9 @@ def authorization_server_metadata_url() -> str:
 
 def frappe_oauth_endpoint(name: str) -> str:
 	"""The URL of one of Frappe's OAuth 2 provider functions (authorize, get_token, revoke_token...)."""
-	from frappe.integrations import oauth2
+	from frappe.integrations.oauth2 import authorize
 
-	module = getattr(oauth2.authorize, "__module__", None) or "frappe.integrations.oauth2"
+	module = getattr(authorize, "__module__", None) or "frappe.integrations.oauth2"
 	return f"{issuer()}/api/method/{module}.{name}"
 
 

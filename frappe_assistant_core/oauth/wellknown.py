@@ -8,8 +8,7 @@ website, newer ones to their own metadata handler, which may be switched off):
 	/.well-known/oauth-authorization-server[/<endpoint URL>] this site's authorization server
 
 A suffix that is not a URL of the MCP endpoint gets 404. The answer is raised as an HTTP exception
-carrying the response, the one way a `before_request` hook can answer on every version. Metadata is
-public and read by browser-based clients, so it carries `Access-Control-Allow-Origin: *`.
+carrying the response (oauth.answers). Metadata is public and read by browser-based clients, so it carries `Access-Control-Allow-Origin: *`.
 """
 
 from __future__ import annotations
@@ -17,11 +16,11 @@ from __future__ import annotations
 import json
 
 import frappe
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from frappe_assistant_core.api import routing
 from frappe_assistant_core.oauth import metadata, urls
+from frappe_assistant_core.oauth.answers import Answer as _Answer
 
 _CORS = {
 	"Access-Control-Allow-Origin": "*",
@@ -29,10 +28,6 @@ _CORS = {
 	"Access-Control-Allow-Headers": "*",
 	"Access-Control-Max-Age": "86400",
 }
-
-
-class _Answer(HTTPException):
-	"""An HTTP answer given from a hook (werkzeug sends `response` as it is)."""
 
 
 def serve() -> None:
