@@ -41,7 +41,9 @@ def cors(probe: Probe) -> Check:
 			"browser page (MCP Inspector, web IDEs) cannot read the token endpoint's answer; Claude, "
 			"ChatGPT, Claude Code and n8n are not affected"
 		),
-		_('bench --site {0} set-config allow_cors \'["https://the-client-origin"]\' (or "*")').format(site()),
+		_(
+			"bench --site {0} set-config --parse allow_cors '[\"https://the-client-origin\"]' (or: allow_cors '*')"
+		).format(site()),
 		for_families(),
 	)
 

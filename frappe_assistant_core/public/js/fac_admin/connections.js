@@ -40,13 +40,13 @@
 	}
 
 	function row(grant, admin) {
-		const user = admin ? `<td>${esc(grant.full_name || grant.user)}<div class="fac-help">${esc(grant.user)}</div></td>` : "";
+		const user = admin ? `<td>${esc(grant.full_name || grant.user)}<div class="fac-conn-sub">${esc(grant.user)}</div></td>` : "";
 		const label = admin
 			? __("Revoke {0} for {1}", [grant.app_name, grant.user])
 			: __("Revoke {0}", [grant.app_name]);
 		return `
 			<tr class="fac-conn-row" data-client="${esc(grant.client)}" data-user="${esc(grant.user)}">
-				<td><span class="fac-conn-app">${esc(grant.app_name)}</span><div class="fac-help">${esc(grant.client)}</div></td>
+				<td><span class="fac-conn-app">${esc(grant.app_name)}</span><div class="fac-conn-sub">${esc(grant.client)}</div></td>
 				${user}
 				<td>${scopesCell(grant.scopes)}</td>
 				<td>${esc(when(grant.created))}</td>
