@@ -134,7 +134,7 @@ def test_settings_that_hit_no_connection_warn_without_failing_a_family():
 	for check_id, fix in {
 		"error-traceback": "Allow Error Traceback: off",
 		"developer-mode": "set-config developer_mode 0",
-		"cors": "set-config allow_cors",
+		"cors": "set-config --parse allow_cors",
 		"scheduler": "enable-scheduler",
 		"consent": "Skip Authorization: Force",
 	}.items():

@@ -10,9 +10,9 @@ import json
 
 import frappe
 import pytest
-from frappe.utils import add_to_date, now_datetime
 
 from frappe_assistant_core.api import admin_connections
+from tests.support.oauth_grants import drop_clients, make_client, make_code, make_token, tools_list_status
 from tests.support.server import serve
 from tests.support.site import ASSISTANT_ADMIN, api_credentials, make_user
 
@@ -20,7 +20,6 @@ pytestmark = pytest.mark.postgres
 
 ANN = "fac-oauth-conn-ann@example.com"
 BOB = "fac-oauth-conn-bob@example.com"
-MCP_PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
 
 
 @pytest.fixture(scope="module")
@@ -31,64 +30,18 @@ def people():
 	return {"ann": ANN, "bob": BOB, "admin": ASSISTANT_ADMIN}
 
 
-def _client(name: str) -> str:
-	doc = frappe.get_doc(
-		{
-			"doctype": "OAuth Client",
-			"app_name": name,
-			"scopes": "all openid mcp offline_access",
-			"redirect_uris": "http://127.0.0.1/callback",
-			"default_redirect_uri": "http://127.0.0.1/callback",
-		}
-	).insert(ignore_permissions=True)
-	return doc.name
-
-
-def _token(client: str, user: str, *, scopes="mcp", hours=1, refresh=True, status="Active") -> str:
-	doc = frappe.get_doc(
-		{
-			"doctype": "OAuth Bearer Token",
-			"client": client,
-			"user": user,
-			"scopes": scopes,
-			"access_token": frappe.generate_hash(length=30),
-			"refresh_token": frappe.generate_hash(length=30) if refresh else None,
-			"expires_in": 3600,
-			"expiration_time": add_to_date(now_datetime(), hours=hours),
-			"status": status,
-		}
-	).insert(ignore_permissions=True)
-	return doc.name
-
-
-def _code(client: str, user: str, *, minutes=5) -> str:
-	doc = frappe.get_doc(
-		{
-			"doctype": "OAuth Authorization Code",
-			"client": client,
-			"user": user,
-			"scopes": "mcp offline_access",
-			"authorization_code": frappe.generate_hash(length=30),
-			"expiration_time": add_to_date(now_datetime(), minutes=minutes),
-			"redirect_uri_bound_to_authorization_code": "http://127.0.0.1/callback",
-			"validity": "Valid",
-		}
-	).insert(ignore_permissions=True)
-	return doc.name
-
-
 def _status(token: str) -> str:
 	return frappe.db.get_value("OAuth Bearer Token", token, "status")
 
 
 def test_admins_see_every_users_live_grants_with_scopes_created_and_last_used(people):
 	"""One row per (client, user) holding a working token or an unexchanged code; dead rows are not grants."""
-	app, other = _client("Claude test"), _client("Dead client")
-	_token(app, ANN, scopes="mcp:read")
-	newest = _token(app, ANN, scopes="mcp offline_access", hours=-2)  # expired, renewable: still a grant
-	_code(app, BOB)
-	_token(other, ANN, status="Revoked")
-	_token(other, BOB, hours=-1, refresh=False)  # expired, not renewable
+	app, other = make_client("Claude test"), make_client("Dead client")
+	make_token(app, ANN, scopes="mcp:read")
+	newest = make_token(app, ANN, scopes="mcp offline_access", hours=-2)  # expired, renewable: still a grant
+	make_code(app, BOB)
+	make_token(other, ANN, status="Revoked")
+	make_token(other, BOB, hours=-1, refresh=False)  # expired, not renewable
 	frappe.set_user(ASSISTANT_ADMIN)
 	found = {(g["client"], g["user"]): g for g in admin_connections.get_connected_clients()}
 	assert set(found) == {(app, ANN), (app, BOB)}
@@ -110,9 +63,9 @@ def test_admins_see_every_users_live_grants_with_scopes_created_and_last_used(pe
 
 
 def test_a_user_sees_only_their_own_grants_and_not_the_admin_list(people):
-	app = _client("Shared app")
-	_token(app, ANN)
-	_token(app, BOB)
+	app = make_client("Shared app")
+	make_token(app, ANN)
+	make_token(app, BOB)
 	frappe.set_user(ANN)
 	assert [(g["client"], g["user"]) for g in admin_connections.get_my_connections()] == [(app, ANN)]
 	with pytest.raises(frappe.PermissionError):
@@ -124,8 +77,8 @@ def test_a_user_sees_only_their_own_grants_and_not_the_admin_list(people):
 
 def test_a_user_cannot_revoke_another_users_grant(people):
 	"""revoke_my_connection acts on the caller's grant only: another user's is 'no such connection'."""
-	app = _client("Bob only")
-	bobs = _token(app, BOB)
+	app = make_client("Bob only")
+	bobs = make_token(app, BOB)
 	frappe.set_user(ANN)
 	with pytest.raises(frappe.DoesNotExistError, match="has no connection"):
 		admin_connections.revoke_my_connection(app)
@@ -140,10 +93,10 @@ def test_guest_may_not_list_or_revoke(people):
 
 
 def test_revoking_a_grant_revokes_all_its_tokens_and_codes_and_nothing_else(people):
-	app, other = _client("Revoked app"), _client("Kept app")
-	mine = [_token(app, ANN), _token(app, ANN, hours=-3)]
-	code = _code(app, ANN)
-	bobs, kept = _token(app, BOB), _token(other, ANN)
+	app, other = make_client("Revoked app"), make_client("Kept app")
+	mine = [make_token(app, ANN), make_token(app, ANN, hours=-3)]
+	code = make_code(app, ANN)
+	bobs, kept = make_token(app, BOB), make_token(other, ANN)
 	frappe.set_user(ANN)
 	assert admin_connections.revoke_my_connection(app) == {
 		"client": app,
@@ -176,39 +129,22 @@ def test_bad_names_are_refused_with_the_argument_named(people):
 			admin_connections.revoke_connected_client(client, user)
 
 
-def _bearer(token: str) -> dict:
-	return {
-		"Authorization": f"Bearer {token}",
-		"Accept": "application/json, text/event-stream",
-		"Content-Type": "application/json",
-		"MCP-Protocol-Version": "2025-11-25",
-	}
-
-
-def _tools_list(server, token: str) -> int:
-	message = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
-	return server.request(MCP_PATH, method="POST", body=message, headers=_bearer(token))[0]
-
-
 def test_a_revoked_grant_is_refused_on_the_next_request_of_every_worker(people):
 	"""Two gunicorn workers serve the token; the user revokes over HTTP; every next request is 401."""
-	app = _client("Served app")
-	token = _token(app, ANN)
+	app = make_client("Served app")
+	token = make_token(app, ANN)
 	key = api_credentials(ANN)
 	frappe.db.commit()
 	try:
 		with serve(workers=2) as server:
-			assert [_tools_list(server, token) for _ in range(6)] == [200] * 6
+			assert [tools_list_status(server, token) for _ in range(6)] == [200] * 6
 			status, body = server.call(
 				"frappe_assistant_core.api.admin_connections.revoke_my_connection", auth=key, client=app
 			)
 			assert status == 200, body
-			assert [_tools_list(server, token) for _ in range(6)] == [401] * 6
+			assert [tools_list_status(server, token) for _ in range(6)] == [401] * 6
 	finally:
-		frappe.db.rollback()
-		frappe.db.delete("OAuth Bearer Token", {"client": app})
-		frappe.delete_doc("OAuth Client", app, ignore_permissions=True, force=True)
-		frappe.db.commit()
+		drop_clients(app)
 
 
 def test_over_http_the_admin_list_is_refused_to_users_and_revocation_needs_post(people):

@@ -96,15 +96,7 @@ def resource_metadata(probe: Probe) -> Check:
 	doc = probe.document("resource")
 	title = _("Protected resource metadata (RFC 9728)")
 	if doc.body is None:
-		return Check(
-			"resource-metadata",
-			title,
-			FAIL,
-			_("Nothing at {0} ({1})").format(doc.url, doc.problem or _("not published")),
-			_(
-				"Update Frappe Assistant Core, run bench migrate, and let the proxy pass /.well-known/ to Frappe"
-			),
-		)
+		return _missing(doc, "resource-metadata", title)
 	endpoint, base = probe.urls["endpoint"], probe.urls["base"]
 	if doc.body.get("resource") != endpoint or base not in (doc.body.get("authorization_servers") or []):
 		return Check(
@@ -114,9 +106,7 @@ def resource_metadata(probe: Probe) -> Check:
 			_("It names resource {0} and servers {1}; clients reach {2}").format(
 				doc.body.get("resource"), doc.body.get("authorization_servers"), endpoint
 			),
-			_(
-				"Set host_name to the public URL and make the proxy send X-Forwarded-Proto and X-Forwarded-Host"
-			),
+			_proxy_fix(),
 		)
 	return _published(doc, "resource-metadata", title)
 
@@ -125,15 +115,7 @@ def server_metadata(probe: Probe) -> Check:
 	doc = probe.document("server")
 	title = _("Authorization server metadata (RFC 8414) and issuer")
 	if doc.body is None:
-		return Check(
-			"server-metadata",
-			title,
-			FAIL,
-			_("Nothing at {0} ({1})").format(doc.url, doc.problem or _("not published")),
-			_(
-				"Update Frappe Assistant Core, run bench migrate, and let the proxy pass /.well-known/ to Frappe"
-			),
-		)
+		return _missing(doc, "server-metadata", title)
 	base = probe.urls["base"]
 	if doc.body.get("issuer") != base:
 		return Check(
@@ -143,11 +125,23 @@ def server_metadata(probe: Probe) -> Check:
 			_(
 				"Its issuer is {0}, but clients fetch it from {1}: they refuse metadata whose issuer differs"
 			).format(doc.body.get("issuer"), base),
-			_(
-				"Set host_name to the public URL and make the proxy send X-Forwarded-Proto and X-Forwarded-Host"
-			),
+			_proxy_fix(),
 		)
 	return _published(doc, "server-metadata", title)
+
+
+def _proxy_fix() -> str:
+	return _("Set host_name to the public URL and make the proxy send X-Forwarded-Proto and X-Forwarded-Host")
+
+
+def _missing(doc, check_id: str, title: str) -> Check:
+	return Check(
+		check_id,
+		title,
+		FAIL,
+		_("Nothing at {0} ({1})").format(doc.url, doc.problem or _("not published")),
+		_("Update Frappe Assistant Core, run bench migrate, and let the proxy pass /.well-known/ to Frappe"),
+	)
 
 
 def _published(doc, check_id: str, title: str) -> Check:

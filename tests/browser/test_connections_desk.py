@@ -9,7 +9,6 @@ import os
 
 import frappe
 import pytest
-from frappe.utils import add_to_date, now_datetime
 from frappe.utils.password import update_password
 
 from tests.browser.test_fac_admin_page import (
@@ -22,59 +21,13 @@ from tests.browser.test_fac_admin_page import (
 	_run_driver,
 	desk_site,  # noqa: F401 (a fixture)
 )
+from tests.support.oauth_grants import drop_clients, make_client, make_token, tools_list_status
 from tests.support.server import serve
 from tests.support.site import make_user
 
 CONNECTIONS_DRIVER = DRIVER.with_name("drive_connections.js")
 DOCS_IMAGE = README_IMAGE.with_name("fac-admin-doctor.png")
 USER = "fac-conn-desk-user@example.com"
-MCP_PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp"
-
-
-def _client(name: str) -> str:
-	return (
-		frappe.get_doc(
-			{
-				"doctype": "OAuth Client",
-				"app_name": name,
-				"scopes": "all openid mcp",
-				"redirect_uris": "http://127.0.0.1/callback",
-				"default_redirect_uri": "http://127.0.0.1/callback",
-			}
-		)
-		.insert(ignore_permissions=True)
-		.name
-	)
-
-
-def _token(client: str, user: str) -> str:
-	return (
-		frappe.get_doc(
-			{
-				"doctype": "OAuth Bearer Token",
-				"client": client,
-				"user": user,
-				"scopes": "mcp",
-				"access_token": frappe.generate_hash(length=30),
-				"refresh_token": frappe.generate_hash(length=30),
-				"expires_in": 3600,
-				"expiration_time": add_to_date(now_datetime(), hours=1),
-				"status": "Active",
-			}
-		)
-		.insert(ignore_permissions=True)
-		.name
-	)
-
-
-def _tools_list(server, token: str) -> int:
-	headers = {
-		"Authorization": f"Bearer {token}",
-		"Accept": "application/json, text/event-stream",
-		"MCP-Protocol-Version": "2025-11-25",
-	}
-	message = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
-	return server.request(MCP_PATH, method="POST", body=message, headers=headers)[0]
 
 
 def test_my_connections_page_is_open_to_every_desk_user():
@@ -96,8 +49,12 @@ def test_connected_clients_and_doctor_in_the_real_desk(desk_site):  # noqa: F811
 	admin = _desk_user()
 	make_user(USER, ["Assistant User"])
 	update_password(USER, ADMIN_PASSWORD)
-	claude, ide = _client("Claude desk test"), _client("IDE desk test")
-	tokens = {"claude": _token(claude, USER), "ide": _token(ide, USER), "admin": _token(claude, admin)}
+	claude, ide = make_client("Claude desk test"), make_client("IDE desk test")
+	tokens = {
+		"claude": make_token(claude, USER),
+		"ide": make_token(ide, USER),
+		"admin": make_token(claude, admin),
+	}
 	frappe.db.commit()
 	image = (
 		DOCS_IMAGE
@@ -106,7 +63,7 @@ def test_connected_clients_and_doctor_in_the_real_desk(desk_site):  # noqa: F811
 	)
 	try:
 		with serve(workers=2) as server:
-			assert {_tools_list(server, t) for t in tokens.values()} == {200}
+			assert {tools_list_status(server, t) for t in tokens.values()} == {200}
 			scenario = {
 				"base_url": server.url,
 				"admin": admin,
@@ -117,7 +74,7 @@ def test_connected_clients_and_doctor_in_the_real_desk(desk_site):  # noqa: F811
 				"screenshot": str(image),
 			}
 			report = _run_driver(CONNECTIONS_DRIVER, scenario, timeout=600)
-			refused = {name: _tools_list(server, token) for name, token in tokens.items()}
+			refused = {name: tools_list_status(server, token) for name, token in tokens.items()}
 		assert report["page_errors"] == [] and _console_errors(report, desk_site) == []
 		assert report["native_dialogs"] == []
 		assert report["steps"] == ["admin_revoke", "doctor", "connect_panel", "own_connections"]
@@ -142,8 +99,4 @@ def test_connected_clients_and_doctor_in_the_real_desk(desk_site):  # noqa: F811
 		assert refused == {"claude": 401, "ide": 401, "admin": 200}
 		assert image.stat().st_size > 10_000
 	finally:
-		frappe.db.rollback()
-		for client in (claude, ide):
-			frappe.db.delete("OAuth Bearer Token", {"client": client})
-			frappe.delete_doc("OAuth Client", client, ignore_permissions=True, force=True)
-		frappe.db.commit()
+		drop_clients(claude, ide)

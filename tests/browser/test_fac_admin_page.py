@@ -86,6 +86,7 @@ def test_page_script_is_the_desk_glue_that_requires_the_modules():
 	assert assets == [
 		"css/fac_admin.css",
 		"js/fac_admin/util.js",
+		"js/fac_admin/desk_adapters.js",
 		"js/fac_admin/filters.js",
 		"js/fac_admin/render.js",
 		"js/fac_admin/editor.js",

@@ -101,6 +101,7 @@ test("on_page_load loads the CSS and modules in dependency order, then renders t
 	assert.deepEqual(d.log.required, [
 		"/assets/frappe_assistant_core/css/fac_admin.css",
 		"/assets/frappe_assistant_core/js/fac_admin/util.js",
+		"/assets/frappe_assistant_core/js/fac_admin/desk_adapters.js",
 		"/assets/frappe_assistant_core/js/fac_admin/filters.js",
 		"/assets/frappe_assistant_core/js/fac_admin/render.js",
 		"/assets/frappe_assistant_core/js/fac_admin/editor.js",

@@ -7,6 +7,7 @@
 		"/assets/frappe_assistant_core/css/fac_admin.css",
 		"/assets/frappe_assistant_core/css/fac_admin_connections.css",
 		"/assets/frappe_assistant_core/js/fac_admin/util.js",
+		"/assets/frappe_assistant_core/js/fac_admin/desk_adapters.js",
 		"/assets/frappe_assistant_core/js/fac_admin/connections.js",
 	];
 
@@ -17,7 +18,8 @@
 			const body = document.createElement("div");
 			body.className = "fac-admin fac-my-connections";
 			page.main[0].appendChild(body);
-			wrapper.fac_connections = new window.fac_admin.ConnectionsSection(body, { api: desk_api(), ui: desk_ui(), mode: "own" });
+			const { api, ui } = window.fac_admin.desk;
+			wrapper.fac_connections = new window.fac_admin.ConnectionsSection(body, { api: api(), ui: ui(), mode: "own" });
 			wrapper.fac_connections.load();
 		});
 	};
@@ -27,45 +29,4 @@
 			wrapper.fac_connections.load();
 		}
 	};
-
-	function desk_api() {
-		return {
-			call(method, args, opts) {
-				return new Promise((resolve, reject) => {
-					let settled = false;
-					frappe.call({
-						method,
-						args,
-						type: (opts && opts.type) || "POST",
-						silent: true,
-						callback: (r) => {
-							settled = true;
-							resolve(r ? r.message : undefined);
-						},
-						always: (r) => {
-							setTimeout(() => {
-								if (!settled) {
-									settled = true;
-									reject(new Error(window.fac_admin.util.serverMessage(r)));
-								}
-							}, 0);
-						},
-					});
-				});
-			},
-		};
-	}
-
-	function desk_ui() {
-		return {
-			confirm(message) {
-				return new Promise((resolve) => {
-					frappe.confirm(frappe.utils.escape_html(message), () => resolve(true), () => resolve(false));
-				});
-			},
-			notify(message, indicator) {
-				frappe.show_alert({ message: frappe.utils.escape_html(message), indicator: indicator || "green" });
-			},
-		};
-	}
 })();
