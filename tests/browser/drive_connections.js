@@ -38,18 +38,10 @@ desk.drive(async (page, report) => {
 	report.checks = await page.$$eval(".fac-doctor-check", (lis) => lis.map((li) => [li.dataset.check, li.dataset.status]));
 	report.families = await page.$$eval(".fac-doctor-family", (lis) => lis.map((li) => [li.dataset.family, li.dataset.status, li.textContent.replace(/\s+/g, " ").trim()]));
 	report.site_url_check = await page.textContent('.fac-doctor-check[data-check="site-url"]');
-	// Both sections in one picture, once the "revoked" alert has gone.
+	// The doctor's answer, once the "revoked" alert has gone.
 	await page.waitForSelector(".desk-alert", { state: "detached", timeout: 20000 }).catch(() => null);
-	const clip = await page.evaluate(() => {
-		const first = document.querySelector(".fac-admin-connections");
-		first.scrollIntoView({ block: "start" });
-		window.scrollBy(0, -110); // below the desk's sticky navbar
-		const a = first.getBoundingClientRect();
-		const b = document.querySelector(".fac-admin-doctor").getBoundingClientRect();
-		return { x: a.left - 8, y: a.top - 8, width: a.width + 16, height: Math.min(b.bottom, window.innerHeight) - a.top + 8 };
-	});
 	fs.mkdirSync(path.dirname(s.screenshot), { recursive: true });
-	await page.screenshot({ path: s.screenshot, clip });
+	await (await page.$(".fac-admin-doctor")).screenshot({ path: s.screenshot });
 	report.steps.push("doctor");
 
 	await page.click(".fac-connect-doctor");
