@@ -161,3 +161,49 @@ def test_over_http_the_admin_list_is_refused_to_users_and_revocation_needs_post(
 		)
 		assert status in (403, 405)
 		assert server.call(method + "run_connection_doctor", auth=users["member"])[0] == 403
+
+
+def _refresh(server, flow, client, refresh_token: str):
+	return flow.Browser(server.url).request(
+		flow.server_metadata(server.url)["token_endpoint"],
+		method="POST",
+		data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client.client_id},
+	)
+
+
+def test_a_client_signed_in_through_the_real_flow_is_listed_and_revoking_ends_its_refresh_too(people):
+	"""DCR, login, consent and PKCE on Frappe's provider, then a refresh, give one grant the user
+	sees; revoking it over HTTP makes the access token 401 and the refresh token useless."""
+	from tests.support import oauth_flow as flow
+
+	user = flow.make_login_user("fac-oauth-conn-carol@example.com", ["Assistant User"])
+	key = api_credentials(user)
+	with serve(workers=2) as server:
+		client = flow.register_public(server.url, "http://127.0.0.1:43125/callback", name="Flow client")
+		browser = flow.Browser(server.url)
+		browser.login(user)
+		first = flow.token_for(server.url, browser, client)
+		renewed = _refresh(server, flow, client, first["refresh_token"])
+		assert renewed.status == 200, renewed.body[:300]
+		token = renewed.json()
+		assert flow.mcp_call(server.url, token["access_token"], "tools/list").status == 200
+		frappe.db.rollback()  # see the rows the server committed
+		frappe.set_user(user)
+		[grant] = admin_connections.get_my_connections()
+		issued = frappe.db.get_value("OAuth Bearer Token", token["access_token"], "creation")
+		assert (grant["client"], grant["app_name"], grant["scopes"]) == (
+			client.client_id,
+			"Flow client",
+			["mcp"],
+		)
+		assert grant["last_used"] == str(issued), "the refreshed token is the newest"
+		frappe.set_user("Administrator")
+		status, body = server.call(
+			"frappe_assistant_core.api.admin_connections.revoke_my_connection",
+			auth=key,
+			client=client.client_id,
+		)
+		assert status == 200 and body["message"]["tokens"] == grant["tokens"], body
+		assert flow.mcp_call(server.url, token["access_token"], "tools/list").status == 401
+		refused = _refresh(server, flow, client, token["refresh_token"])
+		assert refused.status != 200 and "access_token" not in refused.json(), refused.body[:300]
