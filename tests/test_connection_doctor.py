@@ -21,6 +21,8 @@ from tests.host import bootstrap
 from tests.support.server import serve
 from tests.support.site import ASSISTANT_ADMIN, make_user, reconnect, run_host_command
 
+pytestmark = pytest.mark.postgres
+
 GOOD = {"host_name": "https://erp.example.com", "allow_cors": "*", "developer_mode": 0}
 _MISSING = object()
 
