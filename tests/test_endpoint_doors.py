@@ -30,6 +30,8 @@ from tests.support.server import Server, serve
 from tests.support.site import ASSISTANT_ADMIN, ASSISTANT_USER, SYSTEM_MANAGER, api_credentials, make_user
 
 M = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
+# RFC 7591 registration: a client registers before any user exists for it (tests/test_oauth_flow.py).
+REGISTRATION = "frappe_assistant_core.oauth.registration.register"
 #: Every URL Frappe routes to the endpoint function: spellings, API versions, an alias module and
 #: an override of another app (tests/host/apps/fac_test_tools).
 MCP_URLS = [
@@ -335,8 +337,8 @@ def test_every_whitelisted_function_gates_first_names_missing_arguments_and_send
 	import inspect
 
 	for path, function in whitelisted_functions().items():
-		if path.endswith(".handle_mcp"):
-			continue  # the MCP endpoint, above
+		if path.endswith(".handle_mcp") or path == REGISTRATION:
+			continue  # open to guests by protocol: the MCP endpoint (above), OAuth client registration
 		url = prefix + path
 		for token in (None, tokens["member"]):
 			status, raw = post(server, url, {}, token=token)

@@ -147,7 +147,7 @@ def bearer_token():
 		{
 			"doctype": "OAuth Client",
 			"app_name": "MCP test client",
-			"scopes": "all openid",
+			"scopes": "all openid mcp",
 			"redirect_uris": "http://127.0.0.1/callback",
 			"default_redirect_uri": "http://127.0.0.1/callback",
 		}
@@ -172,10 +172,15 @@ def bearer_token():
 
 
 def test_oauth_bearer_token_authenticates_until_revoked(bearer_token):
-	"""Authorization: Bearer <OAuth access token> is served as the token's user; revoked: 401."""
+	"""Authorization: Bearer <OAuth access token with the mcp scope> is served as the token's user;
+	revoked: 401. A token of Frappe's `all` scope alone carries no MCP scope: 403 insufficient_scope."""
 	bearer = {"Authorization": f"Bearer {bearer_token.access_token}", "MCP-Protocol-Version": "2025-11-25"}
 	call = {"name": "test_echo", "arguments": {"message": "via OAuth"}}
 	with serve(workers=1) as server:
+		status, headers, body = rpc(server, "tools/call", call, auth=None, headers=bearer)
+		assert status == 403 and 'error="insufficient_scope"' in headers["www-authenticate"], body
+		bearer_token.db_set("scopes", "mcp")
+		frappe.db.commit()
 		status, _, body = rpc(server, "tools/call", call, auth=None, headers=bearer)
 		assert status == 200, body
 		assert body["result"]["structuredContent"] == {"echo": "via OAuth", "user": bearer_token.user}

@@ -18,6 +18,9 @@ USER = "fac-oauth-flow@example.com"
 LOOPBACK = "http://127.0.0.1:43123/callback"
 
 
+pytestmark = pytest.mark.postgres
+
+
 @pytest.fixture(scope="module")
 def server():
 	flow.make_login_user(USER, ["System Manager"])
@@ -27,9 +30,7 @@ def server():
 
 @pytest.fixture
 def browser(server):
-	browser = flow.Browser(server.url)
-	browser.login(USER)
-	return browser
+	return flow.logged_in(server.url, USER)
 
 
 def tool_names(server, token: str) -> set[str]:
@@ -228,3 +229,73 @@ def test_roles_that_may_authorize_are_enforced_at_the_authorize_step(server, bro
 		frappe.db.commit()
 	reply = flow.authorize_code(browser, flow.authorization_url(server.url, client, challenge))
 	assert "code" in reply.query()
+
+
+def test_refresh_token_gives_a_working_token_with_the_same_scopes(server, browser):
+	client = flow.register_public(server.url, LOOPBACK)
+	first = flow.token_for(server.url, browser, client, scope=scopes.READ)
+	reply = flow.Browser(server.url).request(
+		flow.server_metadata(server.url)["token_endpoint"],
+		method="POST",
+		data={
+			"grant_type": "refresh_token",
+			"refresh_token": first["refresh_token"],
+			"client_id": client.client_id,
+		},
+	)
+	assert reply.status == 200, reply.body[:300]
+	refreshed = reply.json()
+	assert refreshed["access_token"] != first["access_token"]
+	assert frappe.db.get_value("OAuth Bearer Token", refreshed["access_token"], "scopes") == scopes.READ
+	names = tool_names(server, refreshed["access_token"])
+	assert "document_list" in names and "document_create" not in names
+
+
+def test_confidential_client_must_present_its_own_secret(server, browser):
+	reply = flow.register(
+		server.url, [LOOPBACK], client_name="Confidential", token_endpoint_auth_method="client_secret_post"
+	)
+	assert reply.status == 201 and reply.json()["client_secret"], reply.body[:300]
+	registered = reply.json()
+	for secret, expected in (("wrong-secret", 401), (registered["client_secret"], 200)):
+		client = flow.Client(registered["client_id"], LOOPBACK, secret)
+		verifier, challenge = flow.pkce_pair()
+		code = flow.authorize_code(browser, flow.authorization_url(server.url, client, challenge)).query()[
+			"code"
+		]
+		token = flow.exchange(server.url, client, code, verifier)
+		assert (token.status == 200) == (expected == 200), (secret, token.status, token.body[:300])
+
+
+def test_switched_off_registration_is_refused_and_not_advertised(server):
+	settings = frappe.get_single("Assistant Core Settings")
+	settings.oauth_dynamic_registration = 0
+	settings.save(ignore_permissions=True)
+	frappe.db.commit()
+	try:
+		assert "registration_endpoint" not in flow.server_metadata(server.url)
+		reply = flow.Browser(server.url).request(
+			"/api/method/frappe_assistant_core.oauth.registration.register",
+			method="POST",
+			data={"redirect_uris": LOOPBACK},
+		)
+		assert reply.status == 403 and reply.json()["error"] == "access_denied", reply.body[:300]
+	finally:
+		settings = frappe.get_single("Assistant Core Settings")
+		settings.oauth_dynamic_registration = 1
+		settings.save(ignore_permissions=True)
+		frappe.db.commit()
+
+
+def test_approve_link_not_from_the_consent_page_issues_no_code(server, browser):
+	"""A crafted link to Frappe's approve step (CSRF from another site) does not skip the consent page,
+	and the Allow link of a consent page works once."""
+	client = flow.register_public(server.url, LOOPBACK)
+	_verifier, challenge = flow.pkce_pair()
+	authorize = flow.authorization_url(server.url, client, challenge)
+	crafted = authorize.replace(".authorize?", ".approve?")
+	reply = browser.request(crafted)
+	assert reply.status == 403 and not reply.location, (reply.status, reply.location)
+	allow, _deny = flow.consent_links(browser.follow_on_site(browser.request(authorize)))
+	assert "code" in browser.request(allow).query()
+	assert browser.request(allow).status == 403

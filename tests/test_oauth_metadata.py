@@ -17,6 +17,9 @@ PATH = urls.MCP_PATH
 PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mcp.example.test:8443"}
 
 
+pytestmark = pytest.mark.postgres
+
+
 @pytest.fixture(scope="module")
 def server():
 	with serve(workers=1) as server:
@@ -111,3 +114,17 @@ def test_every_401_of_the_endpoint_names_its_metadata_and_scope(server):
 	assert 'error="invalid_token"' in challenge
 	status, reply, _ = server.request(f"{PATH}/readonly", method="POST", body={}, headers={})
 	assert f'resource_metadata="{server.url}{urls.PRM_PATH}{PATH}/readonly"' in reply["WWW-Authenticate"]
+
+
+def test_browser_clients_may_read_metadata_and_register_across_origins(server):
+	"""Preflights of the metadata and of registration answer 204 with Access-Control-Allow-Origin."""
+	origin = {"Origin": "https://inspector.example", "Access-Control-Request-Method": "POST"}
+	for path in (
+		f"{urls.PRM_PATH}{PATH}",
+		urls.ASM_PATH,
+		"/api/method/frappe_assistant_core.oauth.registration.register",
+	):
+		status, headers, _ = server.request(path, method="OPTIONS", headers=origin)
+		assert status == 204, path
+		# "*" from the app; newer Frappe's own CORS handling may echo the origin instead.
+		assert headers.get("Access-Control-Allow-Origin") in ("*", origin["Origin"]), (path, headers)

@@ -42,15 +42,18 @@ def create(registration: Registration, name: str | None = None):
 	doc = frappe.new_doc(OAUTH_CLIENT)
 	_fill(doc, registration)
 	doc.insert(ignore_permissions=True, set_name=name)
+	_forget(doc.name)
 	return doc
 
 
 def update(doc, registration: Registration) -> None:
 	"""Bring `doc` in line with `registration` (a re-fetched metadata document); saves on change."""
-	before = (doc.app_name, doc.redirect_uris, doc.scopes)
+	fields = ("app_name", "redirect_uris", "default_redirect_uri", "scopes", *_OPTIONAL_FIELDS)
+	before = [doc.get(fieldname) for fieldname in fields]
 	_fill(doc, registration)
-	if before != (doc.app_name, doc.redirect_uris, doc.scopes) or doc.is_dirty():
+	if before != [doc.get(fieldname) for fieldname in fields]:
 		doc.save(ignore_permissions=True)
+		_forget(doc.name)
 
 
 def reusable_public_client(registration: Registration):
@@ -80,6 +83,12 @@ def is_mcp_client(client_id: str | None) -> bool:
 		stored = frappe.db.get_value(OAUTH_CLIENT, client_id, "scopes")
 		cache[client_id] = bool(set((stored or "").split()) & set(scopes.ALL))
 	return cache[client_id]
+
+
+def _forget(client_id: str) -> None:
+	"""Drop what this request remembered of the client (it was just made or changed)."""
+	if (cache := getattr(frappe.local, "fac_mcp_clients", None)) is not None:
+		cache.pop(client_id, None)
 
 
 def is_public(doc) -> bool:

@@ -5,9 +5,10 @@ spelling) this request's OAuth server uses oauth.validator. Authorizing an MCP c
 approve) also checks, before Frappe shows its consent page or issues a code:
 - the user holds one of the roles that may authorize clients (Assistant Core Settings), if any;
 - every RFC 8707 `resource` names the MCP endpoint or the site (else `invalid_target`).
-The token endpoint checks `resource` the same way. A token of an MCP client (its scopes are MCP
-scopes, not Frappe's `all`) is for the MCP endpoint: elsewhere (REST API, desk, pages) it is
-refused with 403, so a read-only scope cannot write through another door.
+`approve` also needs the one-time value of the consent page the user was shown (oauth.consent).
+The token endpoint checks `resource` the same way. A token of an MCP client (one whose scopes
+include an MCP scope) is for the MCP endpoint unless it holds Frappe's `all`: elsewhere (REST
+API, desk, pages) it is refused with 403, so a read-only scope cannot write through another door.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from frappe_assistant_core.oauth import (
 	bearer,
 	cimd,
 	client_records,
+	consent,
 	redirects,
 	registration,
 	scopes,
@@ -50,7 +52,7 @@ def before_request() -> None:
 	if oauth_function:
 		oauth_validator.install()
 		if oauth_function in _AUTHORIZATION:
-			_check_authorization(request)
+			_check_authorization(request, oauth_function)
 		elif oauth_function == "get_token":
 			_check_resources(request.form.getlist("resource"), None)
 	if function != urls.MCP_METHOD and oauth_function not in _TOKEN_SELF_SERVICE:
@@ -65,8 +67,11 @@ def _frappe_oauth_function(qualified: str) -> str | None:
 
 
 def _cmd_function():
+	"""Frappe's OAuth function a `cmd` parameter names (any other function is left to Frappe)."""
+	from frappe.integrations.oauth2 import authorize
+
 	cmd = frappe.form_dict.get("cmd") if getattr(frappe.local, "form_dict", None) else None
-	if not isinstance(cmd, str) or not cmd:
+	if not isinstance(cmd, str) or cmd.rpartition(".")[0] != getattr(authorize, "__module__", None):
 		return None
 	try:
 		return frappe.get_attr(cmd)
@@ -74,13 +79,19 @@ def _cmd_function():
 		return None
 
 
-def _check_authorization(request) -> None:
+def _check_authorization(request, step: str) -> None:
 	args = request.args
 	client_id = args.get("client_id")
 	if not (cimd.is_metadata_client_id(client_id) or client_records.is_mcp_client(client_id)):
 		return
 	if frappe.session.user in (None, "", "Guest"):
 		return  # Frappe sends the user to log in first, then back here
+	if cimd.is_metadata_client_id(client_id):
+		try:
+			cimd.client_for(client_id)
+		except cimd.ClientMetadataError as exc:
+			message = _("The client's metadata document cannot be used: {0}").format(str(exc))
+			raise answers.oauth_error(400, "invalid_client", message) from None
 	redirect_uri = _valid_redirect(client_id, args.get("redirect_uri"))
 	state = args.get("state")
 	_check_resources(args.getlist("resource"), (redirect_uri, state))
@@ -90,12 +101,17 @@ def _check_authorization(request) -> None:
 		if redirect_uri:
 			raise answers.redirect_error(redirect_uri, "access_denied", message, state)
 		raise answers.oauth_error(403, "access_denied", message)
+	if step == "authorize":
+		consent.issue(client_id)
+	elif not consent.redeem(client_id, args.get(consent.PARAMETER)):
+		message = _(
+			"This approval did not come from the consent page; start the connection from the client again"
+		)
+		raise answers.oauth_error(403, "access_denied", message)
 
 
 def _valid_redirect(client_id: str, redirect_uri: str | None) -> str | None:
 	"""The request's redirect URI when the client registered it (an error may go there), else None."""
-	if cimd.is_metadata_client_id(client_id) and not cimd.ensure_client(client_id):
-		return None
 	stored = redirects.parse_stored(frappe.db.get_value("OAuth Client", client_id, "redirect_uris"))
 	if not redirect_uri:
 		return stored[0] if stored else None
@@ -130,11 +146,13 @@ def is_own_resource(resource: str) -> bool:
 
 
 def _refuse_mcp_token_elsewhere(request) -> None:
+	"""A token of an MCP client serves the MCP endpoint only, whatever scopes it was given, unless
+	it holds Frappe's `all` (only a client an administrator set up that way can have it)."""
 	token = bearer.bearer_token(request)
 	if token is None:
 		return
-	granted = scopes.parse(frappe.db.get_value(bearer.TOKEN_DOCTYPE, token, "scopes"))
-	if scopes.mcp_rank(granted) is None or "all" in granted:
+	row = frappe.db.get_value(bearer.TOKEN_DOCTYPE, token, ["client", "scopes"], as_dict=True)
+	if not row or "all" in scopes.parse(row.scopes) or not client_records.is_mcp_client(row.client):
 		return
 	raise answers.oauth_error(
 		403,

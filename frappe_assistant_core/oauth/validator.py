@@ -10,6 +10,7 @@ revocation endpoints run their own code with these changes:
   one the code was issued for.
 - Requested scopes the client may not have are dropped, not refused (RFC 6749 section 3.3).
 - A secret, when one is sent (form or HTTP Basic), must be the client's.
+- A refreshed token keeps the scopes of the one it replaces (as a list, which oauthlib needs).
 - A Client ID Metadata Document's client_id (an https URL) is resolved to its OAuth Client first.
 Clients without an MCP scope keep Frappe's behaviour unchanged.
 """
@@ -58,6 +59,11 @@ class MCPRequestValidator(OAuthWebRequestValidator):
 		scopes[:] = [scope for scope in scopes if scope in allowed]
 		_require_s256(request)
 		return bool(scopes)
+
+	def get_original_scopes(self, refresh_token, request, *args, **kwargs):
+		# Frappe returns the stored string, which oauthlib would treat as a list of characters.
+		scopes = frappe.db.get_value("OAuth Bearer Token", {"refresh_token": refresh_token}, "scopes")
+		return (scopes or "").split()
 
 	def get_code_challenge(self, code, request):
 		return frappe.db.get_value(CODE_DOCTYPE, code, "code_challenge") or None

@@ -13,6 +13,10 @@ bootstrap.activate()
 
 from frappe.app import application_with_statics  # noqa: E402
 
+from tests.support import fetch_policy  # noqa: E402
+
+fetch_policy.install_from_environment()
+
 application = application_with_statics()
 
 __all__ = ["application"]

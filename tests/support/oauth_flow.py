@@ -39,6 +39,23 @@ def make_login_user(email: str, roles: list[str] | tuple[str, ...] = ("System Ma
 	return email
 
 
+def serve_fetching_from(documents, workers: int = 1):
+	"""The site served (tests.support.server.serve) so that it trusts the certificate of the test's
+	DocumentServer and may fetch from 127.0.0.1 (the test-only tests/support/fetch_policy.py)."""
+	from tests.support import fetch_policy
+	from tests.support.server import serve
+
+	return serve(
+		workers=workers, env={fetch_policy.ENV: "127.0.0.1", "SSL_CERT_FILE": str(documents.ca_file)}
+	)
+
+
+def logged_in(base: str, email: str) -> Browser:
+	browser = Browser(base)
+	browser.login(email)
+	return browser
+
+
 def server_metadata(base: str) -> dict:
 	"""The site's RFC 8414 metadata, as a client discovers it."""
 	with urllib.request.urlopen(base + urls.ASM_PATH, timeout=60) as resp:

@@ -67,7 +67,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(workers: int = 2, timeout: float = 60.0) -> Iterator[Server]:
+def serve(workers: int = 2, timeout: float = 60.0, env: dict | None = None) -> Iterator[Server]:
+	"""The site on gunicorn; `env`: extra environment of its processes (test hooks such as
+	tests/support/fetch_policy.py read theirs from it)."""
 	if os.environ.get("FAC_TEST_URL"):
 		yield Server(os.environ["FAC_TEST_URL"].rstrip("/"))
 		return
@@ -86,7 +88,7 @@ def serve(workers: int = 2, timeout: float = 60.0) -> Iterator[Server]:
 			str(workers),
 		],
 		cwd=str(bootstrap.REPO),
-		env=dict(os.environ),
+		env={**os.environ, **(env or {})},
 		stdout=log,
 		stderr=subprocess.STDOUT,
 		start_new_session=True,
