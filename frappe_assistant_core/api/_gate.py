@@ -43,7 +43,7 @@ def require_signed_in() -> None:
 	"""Allow any signed-in user (not Guest): for endpoints that act on the caller's own data."""
 	if frappe.session.user and frappe.session.user != "Guest":
 		return
-	frappe.throw(_("Sign in to see your connections"), frappe.PermissionError, title=_("Not permitted"))
+	frappe.throw(_("Sign in first"), frappe.PermissionError, title=_("Not permitted"))
 
 
 def require(value, argument: str) -> None:
