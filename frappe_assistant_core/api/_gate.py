@@ -39,13 +39,6 @@ def require_assistant_admin() -> None:
 	)
 
 
-def require_signed_in() -> None:
-	"""Allow any signed-in user (not Guest): for endpoints that act on the caller's own data."""
-	if frappe.session.user and frappe.session.user != "Guest":
-		return
-	frappe.throw(_("Sign in first"), frappe.PermissionError, title=_("Not permitted"))
-
-
 def require(value, argument: str) -> None:
 	"""MandatoryError naming `argument` when the request did not send it."""
 	if value is None or value == "":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from frappe_assistant_core.api._gate import require, require_assistant_admin, require_signed_in
+from frappe_assistant_core.api._gate import require, require_assistant_admin
 from frappe_assistant_core.oauth import clients
 
 _MAX_NAME = 140
@@ -33,15 +33,22 @@ def revoke_connected_client(client: str | None = None, user: str | None = None) 
 @frappe.whitelist(methods=["GET", "POST"])
 def get_my_connections() -> list[dict]:
 	"""The OAuth clients the calling user authorized. Any signed-in user."""
-	require_signed_in()
+	_require_signed_in()
 	return clients.grants(frappe.session.user)
 
 
 @frappe.whitelist(methods=["POST"])
 def revoke_my_connection(client: str | None = None) -> dict:
 	"""Revoke the calling user's grant to `client`. Any signed-in user, for their own grants only."""
-	require_signed_in()
+	_require_signed_in()
 	return clients.revoke(_name(client, "client"), frappe.session.user)
+
+
+def _require_signed_in() -> None:
+	"""Allow any signed-in user (not Guest): these endpoints act on the caller's own grants."""
+	if frappe.session.user and frappe.session.user != "Guest":
+		return
+	frappe.throw(_("Sign in first"), frappe.PermissionError, title=_("Not permitted"))
 
 
 def _name(value, argument: str) -> str:

@@ -1,8 +1,7 @@
-"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|tool ...|sync|usage|read-only|doctor`.
+"""bench CLI: `bench --site SITE fac plugins|enable|disable|tools|tool ...|sync|usage|read-only`.
 
 Each command runs the same code and rules as the admin API, as Administrator, and commits
-(commands/_runner.py); the per-tool commands are in commands/tool_commands.py, the connection
-doctor in commands/doctor_command.py.
+(commands/_runner.py); the per-tool commands are in commands/tool_commands.py.
 """
 
 from __future__ import annotations
@@ -183,6 +182,7 @@ def _toggle(plugin_name: str, enable: bool) -> None:
 
 
 fac.add_command(tool)
+# `fac doctor`, the connection doctor: commands/doctor_command.py.
 fac.add_command(doctor)
 
 commands = [fac]
