@@ -12,6 +12,7 @@ import frappe
 
 from frappe_assistant_core.commands._runner import on_each_site as _on_each_site
 from frappe_assistant_core.commands._runner import table as _table
+from frappe_assistant_core.commands.doctor_command import doctor
 from frappe_assistant_core.commands.tool_commands import tool
 
 
@@ -187,5 +188,7 @@ def _toggle(plugin_name: str, enable: bool) -> None:
 
 
 fac.add_command(tool)
+# `fac doctor`, the connection doctor: commands/doctor_command.py.
+fac.add_command(doctor)
 
 commands = [fac]

@@ -132,6 +132,9 @@ def extra_config() -> dict[str, str | int | bool]:
 		# site config key makes the desk not try to connect to one.
 		"disable_async": True,
 	}
+	if os.environ.get("FAC_HOST_NAME"):
+		# The site's public URL (a bench's `host_name` site config key), for tests of what it publishes.
+		extra["host_name"] = os.environ["FAC_HOST_NAME"]
 	if os.environ.get("FAC_SCHEDULER_TICK"):
 		# Seconds between the scheduler's checks for due jobs (a bench's scheduler_tick_interval).
 		extra["scheduler_tick_interval"] = int(os.environ["FAC_SCHEDULER_TICK"])

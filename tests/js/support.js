@@ -153,7 +153,7 @@ class FakeAdminApi {
 	}
 
 	call(fullMethod, args, opts) {
-		const method = fullMethod.replace(/^frappe_assistant_core\.api\.admin_(api|governance)\./, "");
+		const method = fullMethod.replace(/^frappe_assistant_core\.api\.admin_(api|governance|connections)\./, "");
 		this.calls.push([method, args, (opts && opts.type) || "POST"]);
 		const run = () => {
 			if (this._failures.has(method)) {
@@ -282,6 +282,15 @@ class FakeAdminApi {
 		const numbers = ["rate_limit_per_user", "rate_limit_per_tool", "approval_expiry_hours"];
 		Object.assign(this.governance, values, Object.fromEntries(numbers.map((field) => [field, Number(values[field])])));
 		return { success: true, message: "Governance settings saved." };
+	}
+
+	// Connected clients and the doctor (connections.js, doctor.js), as api/admin_connections.py answers.
+	_get_connected_clients() {
+		return this.connections || [];
+	}
+
+	_run_connection_doctor() {
+		return this.doctor || { status: "ok", checks: [], families: [] };
 	}
 
 	_get_tool_governance({ tool_name }) {

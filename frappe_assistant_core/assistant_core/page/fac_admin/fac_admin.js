@@ -1,8 +1,8 @@
 // FAC Admin desk page (/app/fac-admin): desk glue only.
 //
 // Loads the page's plain JS modules and CSS with frappe.require, then hands the page body to
-// fac_admin.Controller with two small adapters: `api` (frappe.call, as a Promise that rejects with
-// the server's message) and `ui` (frappe.confirm, frappe.show_alert). Rendering, filtering and the
+// fac_admin.Controller with two small adapters (desk_adapters.js): `api` (frappe.call, as a Promise
+// that rejects with the server's message) and `ui` (frappe.confirm, frappe.show_alert). Rendering, filtering and the
 // switch behaviour live in public/js/fac_admin/*.js, which the JS unit tests exercise directly.
 
 // Wrapped so that evaluating the page script again (desk reloads it on a new build) is harmless.
@@ -10,12 +10,16 @@
 	const FAC_ADMIN_ASSETS = [
 		"/assets/frappe_assistant_core/css/fac_admin.css",
 		"/assets/frappe_assistant_core/js/fac_admin/util.js",
+		"/assets/frappe_assistant_core/js/fac_admin/desk_adapters.js",
 		"/assets/frappe_assistant_core/js/fac_admin/filters.js",
 		"/assets/frappe_assistant_core/js/fac_admin/render.js",
 		"/assets/frappe_assistant_core/js/fac_admin/editor.js",
 		"/assets/frappe_assistant_core/js/fac_admin/controller.js",
 		"/assets/frappe_assistant_core/js/fac_admin/usage.js",
 		"/assets/frappe_assistant_core/js/fac_admin/governance.js",
+		"/assets/frappe_assistant_core/css/fac_admin_connections.css",
+		"/assets/frappe_assistant_core/js/fac_admin/connections.js",
+		"/assets/frappe_assistant_core/js/fac_admin/doctor.js",
 		"/assets/frappe_assistant_core/css/fac_admin_connect.css",
 		"/assets/frappe_assistant_core/js/fac_admin/connect_guide.js",
 		"/assets/frappe_assistant_core/js/fac_admin/connect.js",
@@ -39,16 +43,22 @@
 		loaded.then(() => {
 			const body = document.createElement("div");
 			page.main[0].appendChild(body);
-			const api = fac_admin_desk_api();
-			wrapper.fac_admin = new window.fac_admin.Controller(body, { api, ui: fac_admin_desk_ui() });
+			const api = window.fac_admin.desk.api();
+			const ui = window.fac_admin.desk.ui();
+			wrapper.fac_admin = new window.fac_admin.Controller(body, { api, ui });
 			wrapper.fac_admin.load();
-			// Below the plugin switches and the tools, in this order: Governance, then Usage.
+			// Below the plugin switches and the tools, in this order: Governance, Usage, Connected
+			// clients, Connection doctor.
 			// The Governance section: read-only mode, approvals, rate limits, connection URLs.
-			wrapper.fac_admin_governance = new window.fac_admin.GovernanceSection(body, { api, ui: fac_admin_desk_ui() });
+			wrapper.fac_admin_governance = new window.fac_admin.GovernanceSection(body, { api, ui });
 			wrapper.fac_admin_governance.load();
 			// The Usage section: calls from the FAC Tool Call Log, drawn with desk's chart library.
 			wrapper.fac_admin_usage = new window.fac_admin.UsageSection(body, { api, Chart: frappe.Chart });
 			wrapper.fac_admin_usage.load();
+			// OAuth clients users authorized (every user's, with Revoke) and the connection doctor.
+			wrapper.fac_admin_connections = new window.fac_admin.ConnectionsSection(body, { api, ui, mode: "admin" });
+			wrapper.fac_admin_connections.load();
+			wrapper.fac_admin_doctor = new window.fac_admin.DoctorSection(body, { api });
 			fac_admin_guide(wrapper, body);
 		});
 	};
@@ -79,53 +89,5 @@
 			user,
 			lookup: (name) => wrapper.fac_admin.state.tools.find((tool) => tool.name === name),
 		});
-	}
-
-	function fac_admin_desk_api() {
-		return {
-			call(method, args, opts) {
-				return new Promise((resolve, reject) => {
-					let settled = false;
-					// `silent`: the page shows the server's message itself, next to the control that failed.
-					frappe.call({
-						method,
-						args,
-						type: (opts && opts.type) || "POST",
-						silent: true,
-						callback: (r) => {
-							settled = true;
-							resolve(r ? r.message : undefined);
-						},
-						// `always` runs for every answer; `error` does not (desk's 403/404 handlers skip it),
-						// so a failed call is detected here, once `callback` has had its chance.
-						always: (r) => {
-							setTimeout(() => {
-								if (!settled) {
-									settled = true;
-									reject(new Error(window.fac_admin.util.serverMessage(r)));
-								}
-							}, 0);
-						},
-					});
-				});
-			},
-		};
-	}
-
-	function fac_admin_desk_ui() {
-		return {
-			confirm(message) {
-				return new Promise((resolve) => {
-					frappe.confirm(
-						frappe.utils.escape_html(message),
-						() => resolve(true),
-						() => resolve(false)
-					);
-				});
-			},
-			notify(message, indicator) {
-				frappe.show_alert({ message: frappe.utils.escape_html(message), indicator: indicator || "green" });
-			},
-		};
 	}
 })();

@@ -66,7 +66,9 @@
 				<p class="fac-connect-key">${esc(keyWhat)}</p>
 				<p class="fac-help">${keySteps.map(esc).join(" ")}
 					<a class="fac-connect-user-link" href="${esc(content.userSettings)}">${esc(__("Open your user settings"))}</a></p>
-				<p class="fac-connect-oauth">${esc(content.oauth)}</p>
+				<p class="fac-connect-oauth">${esc(content.oauth)}
+					<button type="button" class="btn btn-link btn-xs fac-connect-doctor">${esc(content.doctor)}</button>
+					<a class="fac-connect-my-connections" href="${esc(content.myConnections.href)}">${esc(content.myConnections.label)}</a></p>
 			</div>
 			<div class="fac-connect-clients">
 				<div class="fac-connect-tabs" role="tablist" aria-label="${esc(__("MCP clients"))}">${_tabs(content.clients, client.id)}</div>
@@ -120,6 +122,19 @@
 			}
 		}
 
+		/** Scroll to the Connection doctor section (doctor.js) and focus its Run button. */
+		openDoctor() {
+			const run = this.root.querySelector(".fac-admin-doctor .fac-doctor-run");
+			if (!run) {
+				return false;
+			}
+			if (run.scrollIntoView) {
+				run.scrollIntoView({ block: "center" });
+			}
+			run.focus();
+			return true;
+		}
+
 		/** Copy the URL or the shown snippet, and say so. */
 		async copyItem(which) {
 			const text = which === "url" ? this.content.url : this.client().snippet;
@@ -142,6 +157,8 @@
 				this.select(button.getAttribute("data-client"), true);
 			} else if (button.classList.contains("fac-connect-copy")) {
 				this.copyItem(button.getAttribute("data-copy"));
+			} else if (button.classList.contains("fac-connect-doctor")) {
+				this.openDoctor();
 			}
 		}
 

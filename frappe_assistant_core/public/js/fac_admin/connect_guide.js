@@ -1,7 +1,7 @@
 // FAC Admin page: every word and config the "Connect a client" panel shows, in one place.
 //
-// Edit this file when what a client needs changes (e.g. when the site offers OAuth sign-in to MCP
-// clients: OAUTH_STATUS and the Claude / ChatGPT entries). connect.js only lays it out. Configs carry
+// Edit this file when what a client needs changes (OAuth sign-in: oauthStatus and the Claude /
+// ChatGPT entries). connect.js only lays it out. Configs carry
 // placeholders for the key, never a secret. Browser: window.fac_admin.connectGuide; node: exports.
 (function (root, factory) {
 	const isNode = typeof module === "object" && module && module.exports;
@@ -19,11 +19,12 @@
 	const ENDPOINT_PATH = "/api/method/frappe_assistant_core.api.fac_endpoint.handle_mcp";
 	const TOKEN = "token <api_key>:<api_secret>";
 	const SERVER_NAME = "frappe";
+	const MY_CONNECTIONS = "/app/fac-connections";
 
-	/** Where OAuth sign-in for MCP clients stands on this app; the one sentence to update. */
+	/** Where OAuth sign-in for MCP clients stands on this site; the one sentence to update. */
 	function oauthStatus() {
 		return __(
-			"OAuth sign-in: connectors that sign in with OAuth (Claude, ChatGPT) need only the endpoint URL and a login on this site, once the site offers them OAuth sign-in (discovery and client registration). That support is being added to Frappe Assistant Core; until it is there, connect with an API key from a client that can send a header."
+			"OAuth sign-in: this site offers it. Clients that sign in with OAuth (Claude, ChatGPT, Claude Code, Cursor, VS Code, n8n) need only the endpoint URL and a login on this site: they find the site's sign-in, register themselves and ask you to allow them, with no key to copy. If one cannot connect, run the Connection doctor (or bench --site SITE fac doctor): it says what that client will trip over and how to fix it."
 		);
 	}
 
@@ -74,7 +75,7 @@
 				id: "claude",
 				label: __("Claude"),
 				help: __(
-					"Claude (web, Desktop, mobile): Settings > Connectors > Add custom connector, paste this URL and sign in to this site when Claude asks. Claude's connectors sign in with OAuth only: they cannot send an API key (see OAuth sign-in above; until then, Claude Desktop can use mcp-remote)."
+					"Claude (web, Desktop, mobile): Settings > Connectors > Add custom connector, paste this URL (leave the OAuth client fields empty), then sign in to this site and allow Claude when it asks. Claude's connectors sign in with OAuth only, from Anthropic's servers: the site must be reachable at a public https URL (the Connection doctor checks it)."
 				),
 				snippet: url,
 				language: "text",
@@ -83,7 +84,7 @@
 				id: "chatgpt",
 				label: __("ChatGPT"),
 				help: __(
-					"ChatGPT (web, with developer mode on): add a custom connector with this URL and OAuth authentication, then sign in to this site. ChatGPT cannot send an API key (see OAuth sign-in above)."
+					"ChatGPT (web, with developer mode on): Settings > Connectors > Create, paste this URL, choose OAuth authentication, then sign in to this site and allow ChatGPT. ChatGPT signs in with OAuth only, from OpenAI's servers, and registers itself dynamically: the site must be reachable at a public https URL with client registration on (the Connection doctor checks both)."
 				),
 				snippet: url,
 				language: "text",
@@ -154,9 +155,11 @@
 			userSettings: `/app/user/${encodeURIComponent(user)}`,
 			apiKey: apiKeySteps({ user, isSystemManager }),
 			oauth: oauthStatus(),
+			doctor: __("Open the Connection doctor"),
+			myConnections: { label: __("See and revoke the apps you connected"), href: MY_CONNECTIONS },
 			clients: clients(url),
 		};
 	}
 
-	return { connectGuide, clients, apiKeySteps, oauthStatus, ENDPOINT_PATH, TOKEN };
+	return { connectGuide, clients, apiKeySteps, oauthStatus, ENDPOINT_PATH, TOKEN, MY_CONNECTIONS };
 });
