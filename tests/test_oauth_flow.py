@@ -96,6 +96,16 @@ def test_mcp_token_is_refused_by_frappes_rest_api(server, browser):
 	"""A token for the MCP endpoint cannot read or write through /api/resource."""
 	client = flow.register_public(server.url, LOOPBACK)
 	token = flow.token_for(server.url, browser, client)["access_token"]
+	bearer = {"Authorization": f"Bearer {token}"}
+	reply = flow.Browser(server.url).request("/api/resource/ToDo", headers=bearer)
+	assert reply.status == 403, reply.body[:300]
+	# Nor through a `cmd` parameter on the endpoint's own URL (Frappe calls the cmd's function).
+	reply = flow.Browser(server.url).request(
+		f"{urls.MCP_PATH}?cmd=frappe.auth.get_logged_user", headers=bearer
+	)
+	assert reply.status == 403 and USER.encode() not in reply.body, reply.body[:300]
+	# Whatever scope it asked for: an `openid` token of an MCP client is no key to the REST API either.
+	token = flow.token_for(server.url, browser, client, scope="openid")["access_token"]
 	reply = flow.Browser(server.url).request(
 		"/api/resource/ToDo", headers={"Authorization": f"Bearer {token}"}
 	)
@@ -207,9 +217,14 @@ def test_resource_parameter_must_name_this_endpoint(server, browser):
 		server.url, client, reply.query()["code"], verifier, resource=server.url + urls.MCP_PATH
 	)
 	assert token.status == 200, token.body[:300]
-	url = flow.authorization_url(server.url, client, challenge, resource="https://other.example/mcp")
-	reply = flow.authorize_code(browser, url)
-	assert reply.query().get("error") == "invalid_target", (reply.status, reply.location, reply.body[:300])
+	for other in (
+		"https://other.example/mcp",
+		f"{server.url}/api/method/frappe.auth.get_logged_user",
+		"http://127.0.0.1:99999/",
+	):
+		url = flow.authorization_url(server.url, client, challenge, resource=other)
+		reply = flow.authorize_code(browser, url)
+		assert reply.query().get("error") == "invalid_target", (other, reply.status, reply.location)
 
 
 def test_roles_that_may_authorize_are_enforced_at_the_authorize_step(server, browser):

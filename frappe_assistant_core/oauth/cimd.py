@@ -49,7 +49,10 @@ def client_for(client_id: str) -> str:
 	if frappe.db.exists(client_records.OAUTH_CLIENT, client_id):
 		client_records.update(frappe.get_doc(client_records.OAUTH_CLIENT, client_id), registration)
 	else:
-		client_records.create(registration, name=client_id)
+		try:
+			client_records.create(registration, name=client_id)
+		except frappe.DuplicateEntryError:
+			pass  # another worker made it at the same moment, from the same document
 	# Made while showing the consent page (a GET): keep it, so approving finds the same client.
 	frappe.local.flags.commit = True
 	return client_id

@@ -44,7 +44,9 @@ def before_request() -> None:
 	request = getattr(frappe.local, "request", None)
 	if request is None or request.path.startswith("/.well-known/"):
 		return
-	function = routing.qualified_name(routing.requested_function(request) or _cmd_function())
+	# A request carrying its own `cmd` makes Frappe call that function, whatever the URL names.
+	called = _cmd_function() if routing.carries_own_cmd(request) else routing.requested_function(request)
+	function = routing.qualified_name(called)
 	if request.method == "OPTIONS" and function == registration.REGISTRATION_METHOD:
 		# Browser-based clients register too; Frappe answers preflights without these headers.
 		raise answers.Answer(response=Response(status=204, headers=registration.CORS))
@@ -131,13 +133,11 @@ def _check_resources(resources: list[str], redirect: tuple[str | None, str | Non
 def is_own_resource(resource: str) -> bool:
 	"""Whether an RFC 8707 resource names the site or one of the MCP endpoint's URLs."""
 	try:
-		parts = urlsplit(resource)
-		own = urlsplit(urls.public_base_url())
+		parts, own = urlsplit(resource), urlsplit(urls.public_base_url())
+		same_host = (parts.hostname or "", parts.port) == (own.hostname or "", own.port)
 	except ValueError:
 		return False
-	if parts.fragment or parts.scheme.lower() not in ("http", "https"):
-		return False
-	if (parts.hostname or "") != (own.hostname or "") or (parts.port or None) != (own.port or None):
+	if parts.fragment or parts.scheme.lower() not in ("http", "https") or not same_host:
 		return False
 	path = parts.path.rstrip("/")
 	if not path:

@@ -15,9 +15,9 @@ from frappe.model.document import Document
 
 from frappe_assistant_core.governance import settings as governance_settings
 from frappe_assistant_core.oauth import settings as oauth_settings
+from frappe_assistant_core.oauth import urls
 from frappe_assistant_core.utils.cache import publish_change
 
-MCP_METHOD = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
 LOG_SETTINGS = ("log_tool_calls", "log_tool_output", "log_retention_days")
 LOG_SETTINGS_ROLE = "System Manager"
 
@@ -34,7 +34,8 @@ class AssistantCoreSettings(Document):
 
 	@property
 	def mcp_endpoint_url(self) -> str:
-		return f"{frappe.utils.get_url()}/api/method/{MCP_METHOD}"
+		# As a client reaches it: behind a proxy, its public scheme, host and port (oauth.urls).
+		return urls.resource_url()
 
 	def _validate_log_settings_changed_by_system_manager(self) -> None:
 		if may_change_log_settings(frappe.session.user):
