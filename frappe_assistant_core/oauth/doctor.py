@@ -9,64 +9,16 @@ them into one verdict per family (Claude, ChatGPT, Claude Code / IDEs, n8n). The
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
-import frappe
+from frappe_assistant_core.oauth.doctor_checks import CHECKS
+from frappe_assistant_core.oauth.doctor_records import _RANK, FAIL, FAMILIES, OK, WARN, Check, Probe
 
-from frappe_assistant_core.oauth.doctor_fetch import Document, fetch_metadata, public_urls
-
-OK, WARN, FAIL = "ok", "warn", "fail"
-_RANK = {OK: 0, WARN: 1, FAIL: 2}
-#: The client families the doctor speaks for, and how each connects.
-FAMILIES = {
-	"claude": "Claude (claude.ai, Desktop, mobile connectors)",
-	"chatgpt": "ChatGPT (developer mode connectors)",
-	"ide": "Claude Code, Cursor, VS Code and other local clients",
-	"n8n": "n8n (MCP Client Tool)",
-}
-
-
-def for_families(**statuses: str) -> dict[str, str]:
-	"""A finding's meaning per family: the named ones as given, every other family unaffected."""
-	return {family: statuses.get(family, OK) for family in FAMILIES}
-
-
-def site() -> str:
-	"""The site's name, for the bench commands a fix spells out."""
-	return frappe.local.site
-
-
-@dataclass
-class Check:
-	id: str  # stable, kebab-case: what the check is about
-	title: str  # one line, what was checked
-	status: str  # ok, warn or fail
-	detail: str  # what was found
-	fix: str = ""  # what to do about it (empty when ok)
-	# Family -> status this finding means for it, when not the check's own status.
-	families: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Probe:
-	"""What the checks share: the public URLs and the metadata documents, each fetched once."""
-
-	fetch: bool = True  # False: render the documents in-process, no HTTP
-	urls: dict = field(default_factory=public_urls)
-	_documents: dict = field(default_factory=dict)
-
-	def document(self, kind: str) -> Document:
-		"""The "resource" (RFC 9728) or "server" (RFC 8414) metadata document."""
-		if kind not in self._documents:
-			url = self.urls["resource_metadata" if kind == "resource" else "server_metadata"]
-			self._documents[kind] = fetch_metadata(url, kind, self.fetch)
-		return self._documents[kind]
+__all__ = ["FAIL", "FAMILIES", "OK", "WARN", "Check", "Probe", "families", "lines", "report", "run"]
 
 
 def run(fetch: bool = True) -> list[dict]:
 	"""Every check's record, in the order of doctor_checks.CHECKS."""
-	from frappe_assistant_core.oauth.doctor_checks import CHECKS
-
 	probe = Probe(fetch=fetch)
 	records = []
 	for check in CHECKS:

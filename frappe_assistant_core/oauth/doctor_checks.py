@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import frappe
 from frappe import _
 
-from frappe_assistant_core.oauth.doctor import FAIL, OK, WARN, Check, Probe, for_families, site
+from frappe_assistant_core.oauth.doctor_records import FAIL, OK, WARN, Check, Probe, for_families, site
 from frappe_assistant_core.oauth.doctor_settings import (
 	consent,
 	cors,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from frappe_assistant_core.oauth.doctor import FAIL, OK, WARN, Check, Probe, for_families, site
+from frappe_assistant_core.oauth.doctor_records import FAIL, OK, WARN, Check, Probe, for_families, site
 
 SETTINGS = "Assistant Core Settings"
 
