@@ -82,7 +82,7 @@ def registration_from(client_id: str, document: dict) -> client_records.Registra
 
 def _registration(client_id: str) -> client_records.Registration:
 	key = "fac_oauth_cimd|" + hashlib.sha256(client_id.encode()).hexdigest()
-	cached = frappe.cache.get_value(key)
+	cached = frappe.cache.get_value(key, expires=True)  # an expiring key: never kept in frappe.local
 	if isinstance(cached, dict) and "error" in cached:
 		raise ClientMetadataError(cached["error"])
 	if not isinstance(cached, dict):

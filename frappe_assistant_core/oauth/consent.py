@@ -30,7 +30,7 @@ def redeem(client_id: str, value: str | None) -> bool:
 	if not isinstance(value, str) or not value or len(value) > 100:
 		return False
 	key = _key(value)
-	owner = frappe.cache.get_value(key)
+	owner = frappe.cache.get_value(key, expires=True)
 	frappe.cache.delete_value(key)
 	return owner == _owner(client_id)
 

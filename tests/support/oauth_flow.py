@@ -42,9 +42,15 @@ def make_login_user(email: str, roles: list[str] | tuple[str, ...] = ("System Ma
 def serve_fetching_from(documents, workers: int = 1):
 	"""The site served (tests.support.server.serve) so that it trusts the certificate of the test's
 	DocumentServer and may fetch from 127.0.0.1 (the test-only tests/support/fetch_policy.py)."""
+	import os
+
+	import pytest
+
 	from tests.support import fetch_policy
 	from tests.support.server import serve
 
+	if os.environ.get("FAC_TEST_URL"):
+		pytest.skip("needs a site process started with the test-only fetch policy (docs/oauth.md#tests)")
 	return serve(
 		workers=workers, env={fetch_policy.ENV: "127.0.0.1", "SSL_CERT_FILE": str(documents.ca_file)}
 	)
