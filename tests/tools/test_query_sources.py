@@ -201,3 +201,11 @@ def test_every_other_source_kind_and_unsafe_function_is_refused(query, reason):
 	credentials and the databases' dangerous functions: refused before anything runs."""
 	with pytest.raises(frappe.ValidationError, match=f"^query: .*({reason})"):
 		run_query(query)
+
+
+def test_binary_values_are_answered_and_counted():
+	"""A binary column (bytes come back as lists of byte values) is summarised, not a crash."""
+	binary = "CAST(label AS BYTEA)" if session_db_type() == "postgres" else "CAST(label AS BINARY)"
+	answer = run_query(f"SELECT {binary} AS v, label FROM {SHEET_TABLE}")
+	assert answer["row_count"] == 3
+	assert answer["analysis"]["columns"]["v"]["distinct"] == 3
