@@ -140,3 +140,28 @@ print(json.dumps(outcome))
 	payload = json.dumps({"code": code, "data": [], "return_variables": []}).encode()
 	outcome = _sandbox.run(payload, limits)
 	assert json.loads(outcome.stdout) == [30, 30, 30], outcome  # EROFS everywhere
+
+
+def test_scratch_space_is_bounded_in_files_not_only_in_bytes():
+	"""A tmpfs bounds the bytes of its files, not their number, and every file costs kernel memory
+	no limit counts: empty files in /tmp took 400 MB of it in 10 s here (403,000 files). The
+	sandbox is stopped once /tmp holds more than MAX_SCRATCH_FILES files and folders."""
+	code = """
+import os
+made = 0
+try:
+    while made < 300_000:
+        if made % 1000 == 0:
+            os.mkdir(f"/tmp/d{made}")
+        os.close(os.open(f"/tmp/d{made - made % 1000}/{made}", os.O_CREAT | os.O_WRONLY))
+        made += 1
+        if made % 1000 == 0:
+            print(made, flush=True)
+except OSError as exc:
+    print("refused", exc.errno, flush=True)
+"""
+	result = load_tool("data_science", "execute_python_code").run({"code": code, "timeout": 60})
+	assert result["status"] == "too_large", result
+	assert "/tmp" in result["error"]["message"], result
+	made = int(result["stdout"].split()[-1])
+	assert made < _sandbox.MAX_SCRATCH_FILES * 3, made

@@ -3,8 +3,8 @@ seccomp filter and resource limits.
 
 `run(payload, limits, job)` starts `bwrap` with its own PID, network, IPC and UTS namespaces and a
 new root that holds only the read-only Python runtime, its library folders, /usr, a fresh /proc of
-the sandbox's own PID namespace, a read-only minimal /dev, and at /tmp a size-limited tmpfs for code
-or nothing writable for parsers: no sites/, no bench, no /run or database and Redis sockets, no
+the sandbox's own PID namespace, a read-only minimal /dev, and at /tmp a tmpfs limited in size and
+in files (_sandbox_scratch.py) for code, or nothing writable for parsers: no sites/, no bench, no /run or database and Redis sockets, no
 environment variables but a few harmless ones. _sandbox_runner.py then limits itself and, when the
 worker runs as root, drops to nobody (65534), since the kernel enforces RLIMIT_NPROC for no process
 of uid 0. The filter from _seccomp.py forbids new processes and memory outside the address space
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from frappe_assistant_core.plugins.data_science import _sandbox_pipes, _seccomp
+from frappe_assistant_core.plugins.data_science import _sandbox_pipes, _sandbox_scratch, _seccomp
 
 RUNNER = Path(__file__).resolve().parent / "_sandbox_runner.py"
 RUNNER_IN_SANDBOX = "/fac/runner.py"
@@ -40,6 +40,7 @@ FILE_BYTES = 16 * 1024 * 1024
 MAX_THREADS = 32
 OPEN_FILES = 256
 STARTUP_GRACE_SECONDS = 2
+MAX_SCRATCH_FILES = _sandbox_scratch.MAX_SCRATCH_FILES
 # Non-secret variables the child may have: locale, and one thread per numeric library (every
 # thread's stack counts against the address-space limit).
 ENVIRONMENT = {
@@ -63,7 +64,8 @@ class Limits:
 	max_result_bytes: int
 	max_variable_chars: int = 0
 	#: Size of the writable tmpfs at /tmp; 0: none. A tmpfs bounds the bytes of its files, not how
-	#: many there are, and each costs kernel memory outside every limit here.
+	#: many there are (each costs kernel memory outside every limit here): _sandbox_scratch.py
+	#: stops the sandbox past MAX_SCRATCH_FILES of them.
 	scratch_bytes: int = SCRATCH_BYTES
 
 
@@ -74,7 +76,8 @@ class Outcome:
 	stdout: bytes
 	stderr: bytes
 	result: bytes
-	#: Which of stdout, stderr, result went over their byte cap.
+	#: Which of stdout, stderr, result went over their byte cap; "scratch": /tmp held more than
+	#: MAX_SCRATCH_FILES files and the sandbox was stopped.
 	overflow: set[str]
 	elapsed: float
 
@@ -102,6 +105,8 @@ def _probe() -> str | None:
 	limits = Limits(10, 10, 512 * 1024 * 1024, 4096, 4096, 100)
 	payload = json.dumps({"code": "", "data": [], "return_variables": []}).encode()
 	outcome = run(payload, limits)
+	if "scratch" in outcome.overflow:
+		return "the sandbox's /tmp cannot be looked at through /proc, so its number of files has no bound"
 	if outcome.returncode == 0 and outcome.result.startswith(b"{"):
 		return None
 	detail = outcome.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [str(outcome.returncode)]
@@ -140,12 +145,23 @@ def run(
 		"stderr": limits.max_output_bytes,
 		"result": limits.max_result_bytes,
 	}
+	watch = _sandbox_scratch.ScratchWatch(process.pid) if limits.scratch_bytes else None
 	try:
 		deadline = started + limits.wall_seconds + STARTUP_GRACE_SECONDS
-		returncode, kept, overflow = _sandbox_pipes.exchange(process, result_read, payload, caps, deadline)
+		returncode, kept, overflow = _sandbox_pipes.exchange(
+			process,
+			result_read,
+			payload,
+			caps,
+			deadline,
+			watch=watch.exceeded if watch else None,
+			interval=_sandbox_scratch.INTERVAL if watch else 1.0,
+		)
 	finally:
 		_sandbox_pipes.kill(process)
 		os.close(result_read)
+	if "watch" in overflow:  # the scratch /tmp held too many files: the sandbox was killed
+		overflow = (overflow - {"watch"}) | {"scratch"}
 	elapsed = round(time.monotonic() - started, 3)
 	return Outcome(
 		returncode, returncode is None, kept["stdout"], kept["stderr"], kept["result"], overflow, elapsed
