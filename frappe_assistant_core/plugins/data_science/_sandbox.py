@@ -4,21 +4,23 @@ seccomp filter and resource limits.
 `run(payload, limits, job)` starts `bwrap` with its own PID, network, IPC and UTS namespaces and a
 new root that holds only the read-only Python runtime, its library folders, /usr, a fresh /proc of
 the sandbox's own PID namespace, a read-only minimal /dev, and at /tmp a tmpfs limited in size and
-in files (_sandbox_scratch.py) for code, or nothing writable for parsers: no sites/, no bench, no /run or database and Redis sockets, no
-environment variables but a few harmless ones. _sandbox_runner.py then limits itself and, when the
-worker runs as root, drops to nobody (65534), since the kernel enforces RLIMIT_NPROC for no process
-of uid 0. The filter from _seccomp.py forbids new processes and memory outside the address space
+in files (_sandbox_scratch.py) for code, or nothing writable for parsers: no sites/, no bench, no
+/run or database and Redis sockets, no environment variables but a few harmless ones.
+_sandbox_runner.py then limits itself and, when the worker runs as root, drops to a uid of the run's
+own (no process of uid 0 is held to RLIMIT_NPROC, and one shared uid would share that limit among
+all runs). The filter from _seccomp.py forbids new processes and memory outside the address space
 (memfds, SysV and POSIX shared memory and queues), so the address-space limit bounds the memory of
 the whole tree. Data goes in on stdin (a file as a stream, never as a path); stdout, stderr and the
-result come back on pipes read with byte caps (_sandbox_pipes.py); at the wall-clock limit the
-whole sandbox is killed (its PID namespace dies with bwrap). `problem()` says why the sandbox
-cannot start here, if it cannot: then the tools are unavailable, never run without it.
+result come back on pipes read with byte caps (_sandbox_pipes.py); at the wall-clock limit the whole
+sandbox is killed (its PID namespace dies with bwrap). `problem()` says why the sandbox cannot start
+here, if it cannot: then the tools are unavailable, never run without it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -34,7 +36,11 @@ RUNNER = Path(__file__).resolve().parent / "_sandbox_runner.py"
 RUNNER_IN_SANDBOX = "/fac/runner.py"
 EXTRACTORS = Path(__file__).resolve().parent / "_extractors.py"
 EXTRACTORS_FOLDER = "/fac/lib"  # the runner's EXTRACTORS_FOLDER
-NOBODY = 65534
+# As root, the runner drops to a uid (and gid) of the run's own, in [SANDBOX_IDS, SANDBOX_IDS +
+# SANDBOX_ID_SPAN): no file or process has it, and RLIMIT_NPROC, which the kernel counts per uid, is
+# that run's alone (when every run was nobody, one run's threads left none to the others).
+SANDBOX_IDS = 1 << 30
+SANDBOX_ID_SPAN = 1 << 30
 SCRATCH_BYTES = 64 * 1024 * 1024
 FILE_BYTES = 16 * 1024 * 1024
 MAX_THREADS = 32
@@ -171,7 +177,7 @@ def run(
 def _command(program_fd: int, result_fd: int, limits: Limits, job: str, options: dict) -> list[str]:
 	runtime, packages = _library_paths()
 	as_root = os.getuid() == 0
-	# As root, bwrap needs no user namespace and the runner drops to nobody itself (with the two
+	# As root, bwrap needs no user namespace and the runner drops to its own uid itself (with the two
 	# capabilities it keeps for that, and loses with the uid). Unprivileged, bwrap makes a user
 	# namespace, and further namespaces inside it are refused.
 	identity = (
@@ -214,14 +220,15 @@ def _command(program_fd: int, result_fd: int, limits: Limits, job: str, options:
 	for name, value in _environment().items():
 		command += ["--setenv", name, value]
 	command += ["--chdir", "/tmp", "--seccomp", str(program_fd)]
+	identity_id = SANDBOX_IDS + secrets.randbelow(SANDBOX_ID_SPAN)
 	settings = {
 		"cpu_seconds": limits.cpu_seconds,
 		"memory_bytes": limits.memory_bytes,
 		"file_bytes": FILE_BYTES,
 		"processes": MAX_THREADS,
 		"open_files": OPEN_FILES,
-		"uid": NOBODY,
-		"gid": NOBODY,
+		"uid": identity_id,
+		"gid": identity_id,
 		"paths": packages,
 		"result_fd": result_fd,
 		"max_variable_chars": limits.max_variable_chars,
