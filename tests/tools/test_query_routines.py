@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import frappe
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.tools._query_fixtures import committed_canaries, committed_sheets, ensure_query_doctypes, run_query
 
@@ -79,3 +81,44 @@ def test_the_databases_own_functions_still_run(routine):
 	"""The same allowed names, with no routine behind them, are the built-in functions."""
 	other = "hex('A')" if frappe.db.db_type != "postgres" else "age(DATE '2020-01-02', DATE '2020-01-01')"
 	assert run_query(f"SELECT {other} AS v")["row_count"] == 1
+
+
+@st.composite
+def routine_calls(draw, name: str, schema: str) -> str:
+	"""A call of routine `name` in any spelling (case, quoting, schema) and position of a statement."""
+	quote = "`" if frappe.db.db_type != "postgres" else draw(st.sampled_from(['"', "`"]))
+	spelled = draw(st.sampled_from([name, name.upper(), name.capitalize(), f"{quote}{name}{quote}"]))
+	if draw(st.booleans()):
+		spelled = f"{schema}.{spelled}"
+	call = f"{spelled}{draw(st.sampled_from(['', ' ', '  ']))}('x')"
+	positions = [
+		f"SELECT {call} AS v",
+		f"SELECT 1 AS v FROM `tabFAC Query Sheet` WHERE {call} IS NOT NULL",
+		f"SELECT label AS v FROM `tabFAC Query Sheet` ORDER BY {call}",
+		f"SELECT COUNT(*) AS v FROM `tabFAC Query Sheet` GROUP BY region HAVING MAX({call}) IS NOT NULL",
+		f"WITH c AS (SELECT {call} AS v) SELECT v FROM c",
+		f"SELECT (SELECT {call}) AS v",
+		f"SELECT v FROM (SELECT {call} AS v) AS d UNION ALL SELECT 'y' AS v",
+		f"SELECT CASE WHEN 1 = 1 THEN {call} END AS v",
+		f"SELECT COALESCE(NULL, {call}) AS v",
+	]
+	return draw(st.sampled_from(positions))
+
+
+@settings(
+	max_examples=60,
+	deadline=None,
+	database=None,
+	suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_spelling_or_position_of_a_call_reaches_a_stored_routine(routine, data):
+	name, canary = routine
+	schema = "public" if frappe.db.db_type == "postgres" else f"`{frappe.conf.db_name}`"
+	query = data.draw(routine_calls(name, schema))
+	try:
+		answer = run_query(query)
+	except frappe.ValidationError as refused:
+		assert canary not in str(refused), query
+		return
+	raise AssertionError(f"{query} ran: {answer['rows']}")
