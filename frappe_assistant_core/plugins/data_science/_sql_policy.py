@@ -62,6 +62,13 @@ def admit_select(query: str, row_limit: int, may_read: Callable[[str], bool]) ->
 
 	A statement without its own LIMIT gets `row_limit`: MariaDB drops the ORDER BY of a derived
 	table that has no LIMIT, and the caller wraps the statement as one."""
+	try:
+		return _admitted(query, row_limit, may_read)
+	except RecursionError:  # parsing and rewriting recurse once a nesting level
+		refuse(_("the statement is nested too deeply"))
+
+
+def _admitted(query: str, row_limit: int, may_read: Callable[[str], bool]) -> str:
 	tree = parse_statement(query)
 	if not isinstance(tree, exp.Query):
 		refuse(_("the statement must be a SELECT (or WITH ... SELECT)"))
