@@ -62,7 +62,7 @@ def test_python_code_sees_the_queried_records_and_returns_variables():
 			"return_variables": ["total", "mean", "df", "nothing"],
 		}
 	)
-	assert result["status"] == "ok" and result["success"]
+	assert result["status"] == "ok" and result["success"], result
 	assert result["stdout"] == "rows 2\n"
 	assert result["rows_passed"] == 2
 	assert result["variables"]["total"] == 30

@@ -36,11 +36,11 @@ class ScratchWatch:
 			if os.stat(path).st_dev == self.host_tmp:
 				return False  # not the sandbox's root yet
 			found = os.statvfs(path)
-		except (FileNotFoundError, ProcessLookupError):
-			self.inside = None
-			return False  # the process ended
+		except PermissionError:
+			return True  # this worker may not look into the sandbox: never run it unbounded
 		except OSError:
-			return True
+			self.inside = None
+			return False  # the process ended, or is between two roots while bwrap sets up
 		self.inside = pid
 		return found.f_files - found.f_ffree > MAX_SCRATCH_FILES
 
