@@ -98,6 +98,25 @@ def _assignment(seed, draw):
 	return form.format(n=name, v=value), value
 
 
+def _positional(seed, draw):
+	"""The secret as the quoted argument after its quoted name, in code: `set_value(dt, dn,
+	'new_password', 'x')`, a filter `['api_secret', '=', 'x']` written out (a Frappe API secret is
+	15 hex characters, too short and too plain for any shape)."""
+	value = _chars(seed, "0123456789abcdef", 15)
+	name = draw(st.sampled_from(["new_password", "api_secret", "pwd", "client_secret", "db_password"]))
+	quote = draw(st.sampled_from(["'", '"']))
+	form = draw(
+		st.sampled_from(
+			[
+				"frappe.db.set_value('User', 'x', {q}{n}{q}, {q}{v}{q})",
+				"frappe.get_all('User', filters=[[{q}{n}{q}, {q}={q}, {q}{v}{q}]])",
+				"check({q}{n}{q},{q}like{q},{q}{v}{q})",
+			]
+		)
+	)
+	return form.format(n=name, v=value, q=quote), value
+
+
 def _random_token(seed, draw):
 	token = _chars(seed, B64URL, draw(st.integers(40, 80))) + str(seed % 10) + "k"
 	return token, token
@@ -124,6 +143,7 @@ KINDS = (
 	_private_key,
 	_url_password,
 	_assignment,
+	_positional,
 	_random_token,
 	_vendor_key,
 )
@@ -333,3 +353,9 @@ def test_a_callers_own_api_secret_is_in_neither_the_stored_arguments_nor_the_out
 	assert row.status == "Success"
 	assert secret not in row.arguments and secret not in row.output
 	assert "my note: [redacted] (from the settings page)" in json.loads(row.arguments)["message"]
+
+
+def test_a_pwd_key_is_a_secrets_key():
+	"""Frappe's own name for a password (its login form's `pwd`), as a key at any depth."""
+	stored = json.loads(redaction.arguments_json("document_create", {"data": {"pwd": "hunter2xx"}}))
+	assert stored == {"data": {"pwd": redaction.REDACTED}}

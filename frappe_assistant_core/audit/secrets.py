@@ -8,8 +8,9 @@ replaces, in any text:
   and its session id (`Secrets.of_request()`), as literal text wherever they appear;
 - known shapes: PEM private keys (also cut ones), JWTs, `user:password@` in URLs,
   `Bearer` / `token` / `Basic` credentials, Frappe `key:secret` pairs, a few vendors' key
-  prefixes, and `name = value` (also `:`, `=>`, `is`) where the name is a secret's or one of the
-  Password fields of the DocTypes the call names;
+  prefixes, and `name = value` (also `:`, `=>`, `is`) or a quoted name followed by its value as the
+  next quoted argument (`'new_password', 'x'`, `'api_secret', '=', 'x'`), where the name is a
+  secret's or one of the Password fields of the DocTypes the call names;
 - long high-entropy tokens (32+ characters of letters and digits) that look random.
 
 Redaction only ever removes text; it never parses or evaluates what it reads.
@@ -29,7 +30,8 @@ import frappe
 REDACTED = "[redacted]"
 # Matched anywhere in a key, case-insensitively: "db_password", "X-Api-Key", "accessToken", ...
 _SECRET_KEY = re.compile(
-	r"pass(word|wd|phrase)?|secret|token|api[_-]?key|authori[sz]ation|credential|private[_-]?key|cookie|signature",
+	r"pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|authori[sz]ation|credential|private[_-]?key|cookie"
+	r"|signature",
 	re.IGNORECASE,
 )
 # In text, the name before `=`, `:`, `=>` or `is` (stricter than a key: "pass" alone is a word).
@@ -75,6 +77,7 @@ class Secrets:
 	literals: frozenset[str] = frozenset()
 	password_fields: frozenset[str] = frozenset()
 	_assignment: re.Pattern = field(init=False, repr=False, compare=False)
+	_positional: re.Pattern = field(init=False, repr=False, compare=False)
 
 	def __post_init__(self):
 		names = _SECRET_NAME
@@ -88,6 +91,14 @@ class Secrets:
 			re.IGNORECASE,
 		)
 		object.__setattr__(self, "_assignment", assignment)
+		# A quoted name, then its value as the next quoted argument, perhaps after a short quoted
+		# operator: set_value(dt, dn, 'new_password', 'x'), ['api_secret', '=', 'x'] in code.
+		positional = re.compile(
+			rf"(?P<keep>(?P<q>[\"'])[\w.-]{{0,40}}(?:{names})[\w.-]{{0,40}}\\?(?P=q)\s*,\s*"
+			r"(?:\\?(?P<o>[\"'])[^\"'\n]{0,12}\\?(?P=o)\s*,\s*)?)\\?(?:\"[^\"]*\"?|'[^']*'?)",
+			re.IGNORECASE,
+		)
+		object.__setattr__(self, "_positional", positional)
 
 	@classmethod
 	def of_request(cls, doctypes: Iterable[str] = ()) -> Secrets:
@@ -107,6 +118,7 @@ class Secrets:
 		text = _URL_PASSWORD.sub(_keep_then_redact, text)
 		text = _AUTH_SCHEME.sub(_keep_then_redact, text)
 		text = self._assignment.sub(_keep_then_redact, text)
+		text = self._positional.sub(_keep_then_redact, text)
 		return _TOKEN.sub(_random_token_redacted, text)
 
 

@@ -10,7 +10,8 @@ commit is held for a commit that never comes (core.dry_run_holds: background job
 inserts, global search updates). `frappe.flags` and the realtime log are put back as they were,
 and the caches of every DocType the given documents name are cleared once more. A commit or a
 whole-transaction rollback inside the action is refused: it would end the savepoint, and with it
-the only way to undo the action.
+the only way to undo the action. A sequence (an autoincrement DocType's names) is read, never
+advanced: sequences are not transactional.
 """
 
 from __future__ import annotations
@@ -55,9 +56,11 @@ def dry_run(action: Callable[[], T], *, documents: Iterable = (), refusal: str |
 	inner = {name: CallbackManager() for name in _CALLBACKS}
 	for name, manager in inner.items():
 		setattr(db, name, manager)
-	replaced = {name: vars(db).get(name) for name in ("commit", "rollback")}  # set by an enclosing dry run
+	# Instance attributes set by an enclosing dry run, or None for the Database methods.
+	replaced = {name: vars(db).get(name) for name in ("commit", "rollback", "get_next_sequence_val")}
 	db.commit = _refused(refusal)
 	db.rollback = _savepoint_rollback_only(db.rollback, refusal)
+	db.get_next_sequence_val = _peeked_sequence_value(db)
 	failed = True
 	try:
 		with dry_run_holds.holding():
@@ -121,6 +124,22 @@ def _refused(refusal: str | None) -> Callable:
 		)
 
 	return refuse_commit
+
+
+def _peeked_sequence_value(db) -> Callable:
+	"""A sequence's next value, read without taking it: sequences are not transactional, so a value
+	taken (an autoincrement DocType's next name) would stay used after the rollback."""
+
+	def peek(doctype_name: str, slug: str = "_id_seq") -> int:
+		sequence = frappe.scrub(f"{doctype_name}{slug}")
+		if db.db_type == "postgres":
+			quoted = '"' + sequence.replace('"', '""') + '"'
+			last, called = db.sql(f"select last_value, is_called from {quoted}")[0]
+			return last + 1 if called else last
+		quoted = "`" + sequence.replace("`", "``") + "`"
+		return db.sql(f"select next_not_cached_value from {quoted}")[0][0]
+
+	return peek
 
 
 def _savepoint_rollback_only(rollback: Callable, refusal: str | None) -> Callable:

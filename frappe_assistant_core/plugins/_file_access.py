@@ -19,6 +19,8 @@ canonical form; `check_file_update` is the one before it saves a changed File (d
 
 from __future__ import annotations
 
+import os
+
 import frappe
 from frappe import _
 from frappe.utils import cint
@@ -126,7 +128,8 @@ def check_file_update(file_doc, file_url_before: str | None, is_private_before: 
 def check_file_move(file_doc, argument: str = "data.is_private") -> None:
 	"""Before a tool saves a File whose `is_private` changed: Frappe then moves the file named like
 	the URL's last part between the two folders, for every File pointing at it, so the user must be
-	allowed to write the File that brought that content."""
+	allowed to write the File that brought that content; a name taken in the other folder gets the
+	missing-file answer, as it tells of a file that may be someone else's."""
 	if file_doc.get("is_folder") or not file_doc.file_url or is_remote_url(file_doc.file_url):
 		return
 	name = file_doc.file_url.rsplit("/", 1)[-1]
@@ -144,6 +147,10 @@ def check_file_move(file_doc, argument: str = "data.is_private") -> None:
 			),
 			frappe.PermissionError,
 		)
+	# Frappe refuses a move onto a taken name with an error naming the file and the server's path.
+	target = frappe.get_site_path("private" if file_doc.is_private else "public", "files", name)
+	if os.path.lexists(target):
+		refuse(argument, (PRIVATE_PREFIX if file_doc.is_private else PUBLIC_PREFIX) + name)
 
 
 def _check_content(site_file: SiteFile, argument: str, reference: str) -> None:

@@ -1,7 +1,7 @@
 """execute_python_code in its sandbox: the issue's attacks reproduced, each shown to fail.
 
 Every test runs real code through the tool as the worker (root on the test host, so the
-privilege drop to nobody is exercised) and asserts what actually happened outside the sandbox:
+privilege drop to a uid of the run's own is exercised) and asserts what actually happened outside the sandbox:
 the worker's secrets absent from the output, no Redis key written, no process of the sandbox
 left alive after the call, the answer's size.
 """
@@ -62,7 +62,7 @@ def test_python_code_sees_the_queried_records_and_returns_variables():
 			"return_variables": ["total", "mean", "df", "nothing"],
 		}
 	)
-	assert result["status"] == "ok" and result["success"]
+	assert result["status"] == "ok" and result["success"], result
 	assert result["stdout"] == "rows 2\n"
 	assert result["rows_passed"] == 2
 	assert result["variables"]["total"] == 30
@@ -316,7 +316,7 @@ print(len(blocks), len(errors))
 
 
 def test_threads_are_capped():
-	"""RLIMIT_NPROC applies (the code runs as nobody, not root): a thread bomb stops early."""
+	"""RLIMIT_NPROC applies (the code runs as a uid of its own, not root): a thread bomb stops early."""
 	code = """
 import threading, time
 started = 0

@@ -21,6 +21,7 @@ from frappe_assistant_core.exceptions import ToolNotFoundError
 from frappe_assistant_core.plugins.data_science._sql_policy import admit_select
 from frappe_assistant_core.plugins.data_science.tools import query_and_analyze as qa
 from frappe_assistant_core.utils.plugin_manager import get_tool_registry
+from tests.host.config import session_db_type
 from tests.support.site import make_user
 from tests.tools._query_fixtures import (
 	LINE_TABLE,
@@ -241,6 +242,22 @@ def test_a_statement_stops_at_the_time_limit(monkeypatch):
 			"SELECT COUNT(*) AS c FROM n AS a, n AS b, n AS c"
 		)
 	assert time.monotonic() - started < 15
+
+
+@pytest.mark.skipif(
+	session_db_type() == "postgres",
+	reason="PostgreSQL's temp_file_limit may be set by a superuser only: the time limit bounds it there",
+)
+def test_a_statement_cannot_fill_the_database_servers_disk(monkeypatch):
+	"""MariaDB writes the temporary tables of a recursive CTE or a derived table to its tmpdir: a
+	statement of a few hundred bytes wrote 2.6 GB there in 10 s. They are capped per statement."""
+	monkeypatch.setattr(qa, "MAX_TEMPORARY_TABLE_BYTES", 8 * 1024 * 1024, raising=False)
+	with pytest.raises(frappe.ValidationError, match=r"^query: the database refused .* is full"):
+		run_query(  # 127 rows of 500 kB: about 64 MB of temporary table
+			"WITH RECURSIVE n AS (SELECT 1 AS i, REPEAT('x', 500000) AS pad UNION ALL "
+			"SELECT i + 1, pad FROM n, (SELECT 1 AS a UNION ALL SELECT 2 AS a) AS two WHERE i < 7) "
+			"SELECT COUNT(*) AS c FROM n"
+		)
 
 
 def test_any_user_the_role_access_admits_may_use_it_and_an_administrator_can_narrow_it():

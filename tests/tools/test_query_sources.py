@@ -6,6 +6,8 @@ refused. Generated spellings of forbidden references are in test_query_generated
 
 from __future__ import annotations
 
+import re
+
 import frappe
 import pytest
 
@@ -201,3 +203,25 @@ def test_every_other_source_kind_and_unsafe_function_is_refused(query, reason):
 	credentials and the databases' dangerous functions: refused before anything runs."""
 	with pytest.raises(frappe.ValidationError, match=f"^query: .*({reason})"):
 		run_query(query)
+
+
+def test_binary_values_are_answered_and_counted():
+	"""A binary column (bytes come back as lists of byte values) is summarised, not a crash."""
+	binary = "CAST(label AS BYTEA)" if session_db_type() == "postgres" else "CAST(label AS BINARY)"
+	answer = run_query(f"SELECT {binary} AS v, label FROM {SHEET_TABLE}")
+	assert answer["row_count"] == 3
+	assert answer["analysis"]["columns"]["v"]["distinct"] == 3
+
+
+@pytest.mark.parametrize("depth", [40, 400, 4000])
+def test_a_deeply_nested_statement_is_refused_not_a_crash(depth):
+	"""The parser and the rewriting recurse once a level: past Python's recursion limit a hostile
+	statement was an internal error with a traceback in the Error Log, not an answer."""
+	for query in (
+		"SELECT " + "(" * depth + "1" + ")" * depth + " AS v",
+		"SELECT " + "LOWER(" * depth + "'x'" + ")" * depth + " AS v",
+	):
+		try:
+			run_query(query[:20_000])
+		except frappe.ValidationError as refused:
+			assert re.match(r"^query: ", str(refused)), str(refused)[:200]

@@ -3,14 +3,17 @@
 Heap, threads, /tmp, output bytes and wall-clock time are tried in test_python_sandbox.py; here
 memory that lives outside the address space (the audit held 960 MiB in memfds under a 128 MiB
 limit; SysV and POSIX shared memory, message queues, semaphores) and CPU time on its own. Code runs
-through execute_python_code as the worker would run it (root on the test host, so the drop to
-nobody is exercised), or through the sandbox itself where a limit must differ from the tool's.
+through execute_python_code as the worker would run it (root on the test host, so the drop to a
+uid of the run's own is exercised), or through the sandbox itself where a limit must differ from the tool's.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
+import threading
+import time
 
 import pytest
 
@@ -140,3 +143,86 @@ print(json.dumps(outcome))
 	payload = json.dumps({"code": code, "data": [], "return_variables": []}).encode()
 	outcome = _sandbox.run(payload, limits)
 	assert json.loads(outcome.stdout) == [30, 30, 30], outcome  # EROFS everywhere
+
+
+def test_scratch_space_is_bounded_in_files_not_only_in_bytes():
+	"""A tmpfs bounds the bytes of its files, not their number, and every file costs kernel memory
+	no limit counts: empty files in /tmp took 400 MB of it in 10 s here (403,000 files). The
+	sandbox is stopped once /tmp holds more than MAX_SCRATCH_FILES files and folders."""
+	code = """
+import os
+made = 0
+try:
+    while made < 300_000:
+        if made % 1000 == 0:
+            os.mkdir(f"/tmp/d{made}")
+        os.close(os.open(f"/tmp/d{made - made % 1000}/{made}", os.O_CREAT | os.O_WRONLY))
+        made += 1
+        if made % 1000 == 0:
+            print(made, flush=True)
+except OSError as exc:
+    print("refused", exc.errno, flush=True)
+"""
+	result = load_tool("data_science", "execute_python_code").run({"code": code, "timeout": 60})
+	assert result["status"] == "too_large", result
+	assert "/tmp" in result["error"]["message"], result
+	made = int(result["stdout"].split()[-1])
+	assert made < _sandbox.MAX_SCRATCH_FILES * 3, made
+
+
+def _threads_of_a_sandbox_reach(count: int, within: float = 30.0) -> bool:
+	"""Whether some sandboxed runner (seen from outside, in /proc) has `count` threads, waiting."""
+	stop = time.monotonic() + within
+	while time.monotonic() < stop:
+		for entry in os.scandir("/proc"):
+			try:
+				with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+					if _sandbox.RUNNER_IN_SANDBOX.encode() not in cmdline.read():
+						continue
+				with open(f"/proc/{entry.name}/status") as status:
+					threads = next(line for line in status if line.startswith("Threads:"))
+			except (OSError, StopIteration):
+				continue
+			if int(threads.split()[1]) >= count:
+				return True
+		time.sleep(0.05)
+	return False
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="unprivileged, every sandbox is the worker's own user")
+def test_one_sandboxs_threads_do_not_use_up_another_sandboxs():
+	"""The kernel counts RLIMIT_NPROC per uid: when every sandbox ran as nobody, one caller holding
+	31 threads left no thread (nor OCR's exec) to anyone else's run at the same time."""
+	hog = """
+import threading, time
+threading.stack_size(65536)
+started = 0
+try:
+    for _ in range(_sandbox_threads):
+        threading.Thread(target=time.sleep, args=(20,), daemon=True).start()
+        started += 1
+except RuntimeError:
+    pass
+print(started, flush=True)
+time.sleep(20)
+""".replace("_sandbox_threads", str(_sandbox.MAX_THREADS - 1))
+	other = "import threading\nt = threading.Thread(target=print, args=('ran',))\nt.start()\nt.join()"
+	limits = _sandbox.Limits(25, 25, 512 * MIB, 4096, 4096, 100)
+	held = {}
+
+	def hold():
+		held["outcome"] = _sandbox.run(_payload(hog), limits)
+
+	holder = threading.Thread(target=hold)
+	holder.start()
+	try:
+		assert _threads_of_a_sandbox_reach(_sandbox.MAX_THREADS - 1)
+		outcome = _sandbox.run(_payload(other), _sandbox.Limits(10, 10, 512 * MIB, 4096, 4096, 100))
+	finally:
+		holder.join()
+	assert outcome.stdout == b"ran\n", outcome
+	assert json.loads(outcome.result)["error"] is None, outcome.result
+
+
+def _payload(code: str) -> bytes:
+	return json.dumps({"code": code, "data": [], "return_variables": []}).encode()

@@ -6,7 +6,8 @@ checked write permission on the document. The content comes either from base64 i
 from a File the user uploaded (or a public one), whose content stays where it is; a URL is never
 taken, so the server fetches nothing. Each is private unless asked otherwise, at most
 Assistant Core Settings > Max Attachment Size, and its stored URL goes through the canonical-path
-rules every file read uses (plugins/_file_access.py). Files written to disk by a call that then
+rules every file read uses (plugins/_file_access.py); sent bytes that Frappe would point at another
+user's identical private file are written to a file of their own. Files written to disk by a call that then
 fails are deleted again: a rollback to the tool's savepoint would leave them behind.
 """
 
@@ -22,7 +23,14 @@ from frappe import _
 from frappe.utils import cint
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from frappe_assistant_core.plugins._file_access import is_remote_url, readable_site_file, refuse
+from frappe_assistant_core.plugins._file_access import (
+	canonical_site_file,
+	is_remote_url,
+	may_read_content,
+	readable_site_file,
+	refuse,
+	resolve,
+)
 from frappe_assistant_core.plugins.core._helpers import argument_error
 
 SETTINGS = "Assistant Core Settings"
@@ -118,6 +126,8 @@ def written_files_removed_on_failure():
 		for file_doc in created:
 			if file_doc.flags.new_file:
 				file_doc.on_rollback()  # Frappe's own cleanup for an insert that is undone
+			if file_doc.flags.fac_own_copy and os.path.isfile(file_doc.flags.fac_own_copy):
+				os.remove(file_doc.flags.fac_own_copy)
 		raise
 
 
@@ -147,6 +157,8 @@ def attach(doc, attachments: list[Attachment], created: list) -> list[dict]:
 		)
 		file_doc.insert()
 		created.append(file_doc)
+		if attachment.content_base64:
+			_own_copy_unless_readable(file_doc, values["content"])
 		# Frappe may have pointed the File at identical content already on the site: the same rules
 		# as any read decide whether that content is the user's to attach.
 		readable_site_file(file_doc, argument, file_doc.file_name)
@@ -162,6 +174,21 @@ def attach(doc, attachments: list[Attachment], created: list) -> list[dict]:
 			}
 		)
 	return out
+
+
+def _own_copy_unless_readable(file_doc, content: bytes) -> None:
+	"""Frappe points a new File at identical content already on the site. The bytes sent are the
+	caller's own: when that content is not theirs to read (refusing would tell them it exists),
+	they are written to a file of the new File's own instead."""
+	site_file = resolve(file_doc.file_url)
+	if site_file is not None and may_read_content(site_file):
+		return
+	file_doc.file_url = None
+	file_doc.save_file(content=content, ignore_existing_file_check=True)
+	file_doc.db_update()
+	# Frappe's rollback cleanup keeps a file whose content hash another File shares: this one goes
+	# by its path (written_files_removed_on_failure).
+	file_doc.flags.fac_own_copy = canonical_site_file(file_doc.file_url).path
 
 
 def max_bytes() -> int:

@@ -8,6 +8,7 @@ tool never loads pandas and a bench without it gets the tool's clear dependency 
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -164,8 +165,13 @@ def _counts(series: pd.Series) -> dict:
 	return {
 		"filled": int(series.notna().sum()),
 		"missing": int(series.isna().sum()),
-		"distinct": int(series.nunique(dropna=True)),
+		"distinct": int(series.map(_hashable).nunique(dropna=True)),
 	}
+
+
+def _hashable(value: Any) -> Any:
+	"""`value`, or for a list or dict (a binary or JSON value of a query's result) its JSON text."""
+	return json.dumps(value, sort_keys=True, default=str) if isinstance(value, list | dict) else value
 
 
 def _num(value: Any) -> float | int | None:

@@ -3,22 +3,24 @@ seccomp filter and resource limits.
 
 `run(payload, limits, job)` starts `bwrap` with its own PID, network, IPC and UTS namespaces and a
 new root that holds only the read-only Python runtime, its library folders, /usr, a fresh /proc of
-the sandbox's own PID namespace, a read-only minimal /dev, and at /tmp a size-limited tmpfs for code
-or nothing writable for parsers: no sites/, no bench, no /run or database and Redis sockets, no
-environment variables but a few harmless ones. _sandbox_runner.py then limits itself and, when the
-worker runs as root, drops to nobody (65534), since the kernel enforces RLIMIT_NPROC for no process
-of uid 0. The filter from _seccomp.py forbids new processes and memory outside the address space
+the sandbox's own PID namespace, a read-only minimal /dev, and at /tmp a tmpfs limited in size and
+in files (_sandbox_scratch.py) for code, or nothing writable for parsers: no sites/, no bench, no
+/run or database and Redis sockets, no environment variables but a few harmless ones.
+_sandbox_runner.py then limits itself and, when the worker runs as root, drops to a uid of the run's
+own (no process of uid 0 is held to RLIMIT_NPROC, and one shared uid would share that limit among
+all runs). The filter from _seccomp.py forbids new processes and memory outside the address space
 (memfds, SysV and POSIX shared memory and queues), so the address-space limit bounds the memory of
 the whole tree. Data goes in on stdin (a file as a stream, never as a path); stdout, stderr and the
-result come back on pipes read with byte caps (_sandbox_pipes.py); at the wall-clock limit the
-whole sandbox is killed (its PID namespace dies with bwrap). `problem()` says why the sandbox
-cannot start here, if it cannot: then the tools are unavailable, never run without it.
+result come back on pipes read with byte caps (_sandbox_pipes.py); at the wall-clock limit the whole
+sandbox is killed (its PID namespace dies with bwrap). `problem()` says why the sandbox cannot start
+here, if it cannot: then the tools are unavailable, never run without it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -28,18 +30,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from frappe_assistant_core.plugins.data_science import _sandbox_pipes, _seccomp
+from frappe_assistant_core.plugins.data_science import _sandbox_pipes, _sandbox_scratch, _seccomp
 
 RUNNER = Path(__file__).resolve().parent / "_sandbox_runner.py"
 RUNNER_IN_SANDBOX = "/fac/runner.py"
 EXTRACTORS = Path(__file__).resolve().parent / "_extractors.py"
 EXTRACTORS_FOLDER = "/fac/lib"  # the runner's EXTRACTORS_FOLDER
-NOBODY = 65534
+# As root, the runner drops to a uid (and gid) of the run's own, in [SANDBOX_IDS, SANDBOX_IDS +
+# SANDBOX_ID_SPAN): no file or process has it, and RLIMIT_NPROC, which the kernel counts per uid, is
+# that run's alone (when every run was nobody, one run's threads left none to the others).
+SANDBOX_IDS = 1 << 30
+SANDBOX_ID_SPAN = 1 << 30
 SCRATCH_BYTES = 64 * 1024 * 1024
 FILE_BYTES = 16 * 1024 * 1024
 MAX_THREADS = 32
 OPEN_FILES = 256
 STARTUP_GRACE_SECONDS = 2
+MAX_SCRATCH_FILES = _sandbox_scratch.MAX_SCRATCH_FILES
 # Non-secret variables the child may have: locale, and one thread per numeric library (every
 # thread's stack counts against the address-space limit).
 ENVIRONMENT = {
@@ -63,7 +70,8 @@ class Limits:
 	max_result_bytes: int
 	max_variable_chars: int = 0
 	#: Size of the writable tmpfs at /tmp; 0: none. A tmpfs bounds the bytes of its files, not how
-	#: many there are, and each costs kernel memory outside every limit here.
+	#: many there are (each costs kernel memory outside every limit here): _sandbox_scratch.py
+	#: stops the sandbox past MAX_SCRATCH_FILES of them.
 	scratch_bytes: int = SCRATCH_BYTES
 
 
@@ -74,7 +82,8 @@ class Outcome:
 	stdout: bytes
 	stderr: bytes
 	result: bytes
-	#: Which of stdout, stderr, result went over their byte cap.
+	#: Which of stdout, stderr, result went over their byte cap; "scratch": /tmp held more than
+	#: MAX_SCRATCH_FILES files and the sandbox was stopped.
 	overflow: set[str]
 	elapsed: float
 
@@ -102,6 +111,8 @@ def _probe() -> str | None:
 	limits = Limits(10, 10, 512 * 1024 * 1024, 4096, 4096, 100)
 	payload = json.dumps({"code": "", "data": [], "return_variables": []}).encode()
 	outcome = run(payload, limits)
+	if "scratch" in outcome.overflow:
+		return "the sandbox's /tmp cannot be looked at through /proc, so its number of files has no bound"
 	if outcome.returncode == 0 and outcome.result.startswith(b"{"):
 		return None
 	detail = outcome.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [str(outcome.returncode)]
@@ -140,12 +151,23 @@ def run(
 		"stderr": limits.max_output_bytes,
 		"result": limits.max_result_bytes,
 	}
+	watch = _sandbox_scratch.ScratchWatch(process.pid) if limits.scratch_bytes else None
 	try:
 		deadline = started + limits.wall_seconds + STARTUP_GRACE_SECONDS
-		returncode, kept, overflow = _sandbox_pipes.exchange(process, result_read, payload, caps, deadline)
+		returncode, kept, overflow = _sandbox_pipes.exchange(
+			process,
+			result_read,
+			payload,
+			caps,
+			deadline,
+			watch=watch.exceeded if watch else None,
+			interval=_sandbox_scratch.INTERVAL if watch else 1.0,
+		)
 	finally:
 		_sandbox_pipes.kill(process)
 		os.close(result_read)
+	if "watch" in overflow:  # the scratch /tmp held too many files: the sandbox was killed
+		overflow = (overflow - {"watch"}) | {"scratch"}
 	elapsed = round(time.monotonic() - started, 3)
 	return Outcome(
 		returncode, returncode is None, kept["stdout"], kept["stderr"], kept["result"], overflow, elapsed
@@ -155,7 +177,7 @@ def run(
 def _command(program_fd: int, result_fd: int, limits: Limits, job: str, options: dict) -> list[str]:
 	runtime, packages = _library_paths()
 	as_root = os.getuid() == 0
-	# As root, bwrap needs no user namespace and the runner drops to nobody itself (with the two
+	# As root, bwrap needs no user namespace and the runner drops to its own uid itself (with the two
 	# capabilities it keeps for that, and loses with the uid). Unprivileged, bwrap makes a user
 	# namespace, and further namespaces inside it are refused.
 	identity = (
@@ -198,14 +220,15 @@ def _command(program_fd: int, result_fd: int, limits: Limits, job: str, options:
 	for name, value in _environment().items():
 		command += ["--setenv", name, value]
 	command += ["--chdir", "/tmp", "--seccomp", str(program_fd)]
+	identity_id = SANDBOX_IDS + secrets.randbelow(SANDBOX_ID_SPAN)
 	settings = {
 		"cpu_seconds": limits.cpu_seconds,
 		"memory_bytes": limits.memory_bytes,
 		"file_bytes": FILE_BYTES,
 		"processes": MAX_THREADS,
 		"open_files": OPEN_FILES,
-		"uid": NOBODY,
-		"gid": NOBODY,
+		"uid": identity_id,
+		"gid": identity_id,
 		"paths": packages,
 		"result_fd": result_fd,
 		"max_variable_chars": limits.max_variable_chars,

@@ -9,11 +9,13 @@ process group.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from typing import BinaryIO
 
 CHUNK = 65536
@@ -35,8 +37,18 @@ class _Input:
 		self.pending = self.pending[count:]
 
 
-def exchange(process, result_fd: int, payload: bytes | BinaryIO, caps: dict[str, int], deadline: float):
-	"""(returncode or None when the deadline passed first, {stream: bytes kept}, {streams over cap})."""
+def exchange(
+	process,
+	result_fd: int,
+	payload: bytes | BinaryIO,
+	caps: dict[str, int],
+	deadline: float,
+	watch: Callable[[], bool] | None = None,
+	interval: float = 1.0,
+):
+	"""(returncode or None when the deadline passed first, {stream: bytes kept}, {streams over cap}).
+	`watch()`, asked every `interval` seconds at most, stops the process when it says True, and
+	"watch" is then among the streams over their cap."""
 	kept = {name: bytearray() for name in caps}
 	overflow: set[str] = set()
 	selector = selectors.DefaultSelector()
@@ -56,7 +68,12 @@ def exchange(process, result_fd: int, payload: bytes | BinaryIO, caps: dict[str,
 			if remaining <= 0:
 				timed_out = True
 				break
-			for key, _events in selector.select(min(remaining, 1.0)):
+			if watch is not None and watch():
+				overflow.add("watch")
+				with contextlib.suppress(ProcessLookupError, PermissionError):
+					os.killpg(process.pid, signal.SIGKILL)
+				break
+			for key, _events in selector.select(min(remaining, interval)):
 				if key.data == "stdin":
 					_feed(selector, process, data)
 					continue

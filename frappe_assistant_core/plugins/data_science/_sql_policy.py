@@ -3,7 +3,8 @@
 The caller's text is parsed into a syntax tree (_sql_parse.py) and never runs. The tree must be
 exactly one query (SELECT, set operations, WITH) with no INTO, locking clause, variable,
 placeholder, assignment, or function that waits, locks, reads files or is not known to the parser
-(a stored function can do anything). Scope analysis then binds every table name as the database
+(a stored function can do anything), and no call that the database would send to a stored routine
+(_sql_routines.py). Scope analysis then binds every table name as the database
 would (_sql_sources.py); each real table must be the table of a DocType, and is replaced by a
 derived table of the rows and columns the session user may read, as Frappe's own list query
 builds it (_permitted_rows.py): server tables (`tabSessions`, `__Auth`), other schemas and
@@ -29,6 +30,7 @@ from frappe_assistant_core.plugins.data_science._sql_parse import (
 	refuse,
 	write,
 )
+from frappe_assistant_core.plugins.data_science._sql_routines import check_routines
 from frappe_assistant_core.plugins.data_science._sql_sources import TableReference, bind_sources
 
 # Functions sqlglot does not model (exp.Anonymous) that are safe to run: pure string, number,
@@ -60,10 +62,18 @@ def admit_select(query: str, row_limit: int, may_read: Callable[[str], bool]) ->
 
 	A statement without its own LIMIT gets `row_limit`: MariaDB drops the ORDER BY of a derived
 	table that has no LIMIT, and the caller wraps the statement as one."""
+	try:
+		return _admitted(query, row_limit, may_read)
+	except RecursionError:  # parsing and rewriting recurse once a nesting level
+		refuse(_("the statement is nested too deeply"))
+
+
+def _admitted(query: str, row_limit: int, may_read: Callable[[str], bool]) -> str:
 	tree = parse_statement(query)
 	if not isinstance(tree, exp.Query):
 		refuse(_("the statement must be a SELECT (or WITH ... SELECT)"))
 	_check_nodes(tree)
+	check_routines(tree)
 	bound = bind_sources(tree, query)
 	if not tree.args.get("limit"):
 		tree = tree.limit(row_limit, copy=False)

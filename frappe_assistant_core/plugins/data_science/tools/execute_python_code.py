@@ -112,7 +112,7 @@ class ExecutePythonCodeOutput(BaseModel):
 	status: Literal["ok", "error", "timeout", "cpu_limit", "too_large", "crashed"] = Field(
 		description=(
 			"ok; error: the code raised; timeout / cpu_limit: stopped at the time limit; too_large: "
-			"the returned variables were too large; crashed: the process ended without a result."
+			"the returned variables were too large, or /tmp held too many files; crashed: the process ended without a result."
 		)
 	)
 	stdout: str = Field(description="What the code printed.")
@@ -245,6 +245,11 @@ def _status(outcome: _sandbox.Outcome, child: dict | None, timeout: int) -> tupl
 	if outcome.timed_out:
 		message = _("Stopped after {0} seconds of wall-clock time").format(timeout)
 		return "timeout", {"type": "Timeout", "message": message}
+	if "scratch" in outcome.overflow:
+		message = _("Stopped: the code made more than {0} files and folders in /tmp").format(
+			_sandbox.MAX_SCRATCH_FILES
+		)
+		return "too_large", {"type": "ScratchTooLarge", "message": message}
 	if outcome.returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU, -signal.SIGKILL, 128 + signal.SIGKILL):
 		message = _("Stopped after {0} seconds of CPU time").format(timeout)
 		return "cpu_limit", {"type": "CPUTimeLimit", "message": message}

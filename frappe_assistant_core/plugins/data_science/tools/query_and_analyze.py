@@ -28,6 +28,9 @@ from frappe_assistant_core.core.base_tool import BaseTool
 from frappe_assistant_core.plugins.data_science._analysis_output import RowsSummary
 
 STATEMENT_TIMEOUT_SECONDS = 30
+# Disk one statement's internal temporary tables may fill on MariaDB (a recursive CTE or a derived
+# table of large values spills to the server's tmpdir: without it, gigabytes within the time limit).
+MAX_TEMPORARY_TABLE_BYTES = 128 * 1024 * 1024
 # What one answer may hold: a text value is cut at MAX_VALUE_CHARS characters, at most MAX_CELLS
 # values are fetched, and rows stop at MAX_RESULT_BYTES of JSON.
 MAX_VALUE_CHARS = 2_000
@@ -186,7 +189,10 @@ def read_only_connection() -> Iterator[frappe._dict]:
 def run_read_only(db: frappe._dict, sql: str) -> tuple[list[dict], tuple]:
 	"""Rows and cursor description of `sql` on `db` (a read_only_connection), run as it is."""
 	if db.db_type == "mariadb":
-		sql = f"SET STATEMENT max_statement_time={STATEMENT_TIMEOUT_SECONDS} FOR {sql}"
+		limits = (
+			f"max_statement_time={STATEMENT_TIMEOUT_SECONDS}, tmp_disk_table_size={MAX_TEMPORARY_TABLE_BYTES}"
+		)
+		sql = f"SET STATEMENT {limits} FOR {sql}"
 	try:
 		db.cursor.execute(sql)
 		description = tuple(db.cursor.description or ())
