@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 
 import frappe
+import frappe.handler
 
 APP_MODULE = "frappe_assistant_core"
 _METHOD_URL = re.compile(r"/api(?:/(?P<version>v1|v2))?/method/(?P<rest>.+)")
@@ -95,8 +96,6 @@ def _resolve(name: str | None) -> Callable | None:
 		name = overrides[-1]
 	if "." not in name:
 		# A name without a module is one of frappe.handler's own commands (`ping`, `version`).
-		import frappe.handler
-
 		return getattr(frappe.handler, name, None)
 	if name.split(".", 1)[0] not in frappe.get_installed_apps():
 		# Frappe refuses it too; frappe.get_attr would throw there (v15), and its message would
