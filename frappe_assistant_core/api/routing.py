@@ -95,7 +95,7 @@ def _resolve(name: str | None) -> Callable | None:
 	if overrides:
 		name = overrides[-1]
 	if "." not in name:
-		# A name without a module is one of frappe.handler's own commands (`ping`, `version`).
+		# A name without a module is one of frappe.handler's own commands (`ping`, `upload_file`).
 		return getattr(frappe.handler, name, None)
 	if name.split(".", 1)[0] not in frappe.get_installed_apps():
 		# Frappe refuses it too; frappe.get_attr would throw there (v15), and its message would
