@@ -136,13 +136,6 @@ def _existing_site():
 			f"{name} runs on {frappe.db.db_type}: set FAC_TEST_DB_TYPE={frappe.db.db_type} for it",
 			returncode=3,
 		)
-	if SESSION_DB_TYPE == "postgres":
-		# tests/support/site_state.py reads MariaDB's catalog (SHOW CREATE TABLE, auto_increment).
-		pytest.exit(
-			f"{name}: a site the tests did not create is put back as found on MariaDB only; "
-			"the PostgreSQL pass runs on a throwaway host site",
-			returncode=3,
-		)
 	before = site_state.record()
 	fresh_install.enable_every_tool()  # put back with the rest of the site afterwards
 	fresh_install.OFF_AT_START.update(fresh_install.switched_off())

@@ -22,9 +22,11 @@ import uuid
 
 import frappe
 import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 import frappe_assistant_core
-from frappe_assistant_core.mcp.guard import MAX_BODY_BYTES, MCP_PATH
+from frappe_assistant_core.mcp.guard import MAX_BODY_BYTES, MCP_PATH, body_refusal
 from frappe_assistant_core.wire.jsonrpc import FORBIDDEN, PARSE_ERROR
 from tests.support.server import Server, serve
 from tests.support.site import ASSISTANT_ADMIN, ASSISTANT_USER, SYSTEM_MANAGER, api_credentials, make_user
@@ -224,6 +226,19 @@ def test_content_length_and_chunked_together_are_refused(server, tokens):
 	assert status == 400
 	frappe.db.rollback()
 	assert not frappe.db.exists("ToDo", {"description": marker})
+
+
+def test_the_guard_itself_refuses_a_body_framed_two_ways():
+	"""Whatever WSGI server passes such a request on (werkzeug's does; gunicorn refuses it before the
+	app), the endpoint's guard answers 400 before reading it; one framing alone passes."""
+	data = json.dumps(LIST).encode()
+	both = {"Content-Length": str(len(data)), "Transfer-Encoding": "chunked"}
+	for headers, refused in ((both, True), ({"Content-Length": str(len(data))}, False)):
+		request = Request(
+			EnvironBuilder(path=MCP_PATH, method="POST", data=data, headers=headers).get_environ()
+		)
+		answer = body_refusal(request)
+		assert (answer is not None and answer.to_response().status_code == 400) is refused, headers
 
 
 def test_a_gzip_body_is_not_inflated(server, tokens):

@@ -20,7 +20,7 @@ import frappe
 import pytest
 
 from tests.host import bootstrap, config
-from tests.support import site_state
+from tests.support import site_state, site_tables
 
 on_host = pytest.mark.skipif(bootstrap.on_real_bench(), reason="makes a host site of its own")
 
@@ -168,13 +168,24 @@ def test_a_session_on_an_existing_site_leaves_it_as_it_found_it(throwaway_site, 
 	assert counts(throwaway_site) == counted
 
 
+def _nextval(sequence: str) -> str:
+	return (
+		f"select nextval('{sequence}')" if frappe.db.db_type == "postgres" else f"select nextval({sequence})"
+	)
+
+
 @pytest.fixture
 def probes():
-	"""Tables and a sequence that exist before the state is recorded; dropped at the end."""
+	"""Tables and a sequence that exist before the state is recorded; dropped at the end. On
+	PostgreSQL also a table whose key draws from a sequence of its own, and a JSON column."""
+	postgres = frappe.db.db_type == "postgres"
 	frappe.db.sql_ddl("create table fac_probe_rows (name varchar(140) primary key, value int)")
 	frappe.db.sql_ddl("create table fac_probe_shape (name varchar(140) primary key)")
 	frappe.db.sql_ddl("create table fac_probe_gone (name varchar(140) primary key)")
 	frappe.db.sql_ddl("create sequence fac_probe_seq")
+	if postgres:
+		frappe.db.sql_ddl("create table fac_probe_serial (id bigserial primary key, data json)")
+		frappe.db.sql("""insert into fac_probe_serial (data) values ('{"a": [1, 2]}'), ('{"b": null}')""")
 	frappe.db.sql("insert into fac_probe_rows values ('kept', 1), ('changed', 2), ('deleted', 3)")
 	frappe.db.sql("insert into fac_probe_shape values ('one'), ('two')")
 	frappe.db.sql("insert into fac_probe_gone values ('back')")
@@ -186,28 +197,34 @@ def probes():
 			handle.write("as found")
 	yield files
 	frappe.db.rollback()
-	for table in ("fac_probe_rows", "fac_probe_shape", "fac_probe_gone", "fac_probe_new"):
+	for table in ("fac_probe_rows", "fac_probe_shape", "fac_probe_gone", "fac_probe_new", "fac_probe_serial"):
 		frappe.db.sql_ddl(f"drop table if exists {table}")
 	frappe.db.sql_ddl("drop sequence if exists fac_probe_seq")
 	for name in ("fac-probe-changed.txt", "fac-probe-deleted.txt"):
 		os.remove(os.path.join(files, name))
 
 
+@pytest.mark.postgres
 def test_restore_undoes_each_kind_of_change(probes):
 	"""New, dropped and altered tables, changed, new and deleted rows (with and without a primary
-	key), an advanced sequence, new, changed and deleted files and links, kept cache keys."""
+	key), an advanced sequence, new, changed and deleted files and links, kept cache keys; on
+	PostgreSQL also an altered table whose key draws from its own sequence, with JSON rows."""
+	postgres = frappe.db.db_type == "postgres"
 	before = site_state.record()
 	frappe.db.sql_ddl("create table fac_probe_new (name varchar(140) primary key)")
 	frappe.db.sql_ddl("drop table fac_probe_gone")
 	frappe.db.sql_ddl("alter table fac_probe_shape add column extra int")
-	frappe.db.sql("select nextval(fac_probe_seq)")
+	frappe.db.sql(_nextval("fac_probe_seq"))
 	frappe.db.sql("update fac_probe_rows set value = 20 where name = 'changed'")
 	frappe.db.sql("delete from fac_probe_rows where name = 'deleted'")
 	frappe.db.sql("insert into fac_probe_rows values ('new', 4)")
-	frappe.db.sql("insert into tabSingles (doctype, field, value) values ('FAC Probe', 'x', 'new')")
+	frappe.db.sql("insert into `tabSingles` (doctype, field, value) values ('FAC Probe', 'x', 'new')")
 	frappe.db.sql(
-		"update tabSingles set value = 'UTC+probe' where doctype = 'System Settings' and field = 'time_zone'"
+		"update `tabSingles` set value = 'UTC+probe' where doctype = 'System Settings' and field = 'time_zone'"
 	)
+	if postgres:
+		frappe.db.sql("""insert into fac_probe_serial (data) values ('{"c": 3}')""")
+		frappe.db.sql_ddl("alter table fac_probe_serial add column extra int")
 	frappe.db.commit()
 	with open(os.path.join(probes, "fac-probe-changed.txt"), "w") as handle:
 		handle.write("changed")
@@ -221,7 +238,7 @@ def test_restore_undoes_each_kind_of_change(probes):
 
 	changes = site_state.restore(before)
 
-	assert site_state._tables() == before.tables
+	assert site_tables.record() == before.tables
 	assert site_state._files(before.site_path) == before.files
 	assert site_state._kept_cache() == before.cache
 	assert frappe.db.get_single_value("System Settings", "time_zone") != "UTC+probe"
@@ -233,3 +250,7 @@ def test_restore_undoes_each_kind_of_change(probes):
 		"table fac_probe_rows: 2 rows removed, 2 put back",
 	} <= set(changes), changes
 	assert any(line.startswith("table tabSingles: ") for line in changes), changes
+	if postgres:
+		assert "table fac_probe_serial: recreated with its 2 rows" in changes, changes
+		# The sequence went with the table and came back where it was: the next row is the third.
+		assert frappe.db.sql(_nextval("fac_probe_serial_id_seq"))[0][0] == 3

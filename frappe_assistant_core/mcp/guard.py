@@ -127,8 +127,19 @@ def csrf_refusal() -> Reply | None:
 
 
 def body_refusal(request) -> Reply | None:
-	"""413 for a body over MAX_BODY_BYTES: by its Content-Length when it has one, and by the bytes
+	"""400 for a body framed two ways at once (Content-Length and Transfer-Encoding: request
+	smuggling; gunicorn refuses it itself, other WSGI servers such as werkzeug's pass it on), and
+	413 for a body over MAX_BODY_BYTES: by its Content-Length when it has one, and by the bytes
 	actually received in any case (chunked, form-encoded and multipart bodies alike)."""
+	if request.headers.get("Transfer-Encoding") and request.headers.get("Content-Length"):
+		return error(
+			None,
+			JsonRpcError(
+				INVALID_REQUEST,
+				_("A request body is framed by Content-Length or by Transfer-Encoding, not by both"),
+				http_status=400,
+			),
+		)
 	if (request.content_length or 0) <= MAX_BODY_BYTES and len(request.get_data()) <= MAX_BODY_BYTES:
 		return None
 	return error(

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 import frappe
+import frappe.handler
 
 _METHOD_URL = re.compile(r"/api(?:/(?P<version>v1|v2))?/method/(?P<rest>.+)")
 _LOCAL_KEY = "fac_requested_function"  # frappe.local: (request, the function its URL names)
@@ -85,6 +86,13 @@ def _resolve(name: str | None) -> Callable | None:
 	overrides = frappe.get_hooks("override_whitelisted_methods", {}).get(name) or []
 	if overrides:
 		name = overrides[-1]
+	if "." not in name:
+		# A name without a module is one of frappe.handler's own commands (`ping`, `upload_file`).
+		return getattr(frappe.handler, name, None)
+	if name.split(".", 1)[0] not in frappe.get_installed_apps():
+		# Frappe refuses it too; frappe.get_attr would throw there (v15), and its message would
+		# stay queued for the answer even though the exception is caught.
+		return None
 	try:
 		return frappe.get_attr(name)
 	except Exception:

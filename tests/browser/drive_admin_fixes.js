@@ -60,10 +60,15 @@ async function pickers(ctx) {
 async function tool_form_pickers(ctx) {
 	const { page, scenario } = ctx;
 	await desk.open_form(page, scenario.base_url, "FAC Tool Configuration", scenario.privileged_tool);
+	// The form's script replaces the DocType's options with the categories it offers, once its
+	// labels module is loaded: read the offered values from the select it draws.
+	await page.waitForFunction(() => Array.isArray(cur_frm.fields_dict.tool_category.df.options));
 	return page.evaluate(() => ({
-		categories: ((options) => (Array.isArray(options) ? options.map((o) => o.value ?? o) : options.split("\n")))(
-			cur_frm.fields_dict.tool_category.df.options,
-		).filter(Boolean),
+		categories: cur_frm.fields_dict.tool_category.$input
+			.find("option")
+			.toArray()
+			.map((option) => option.value)
+			.filter(Boolean),
 		role_filters: cur_frm.fields_dict.role_access.grid.get_field("role").get_query().filters,
 	}));
 }

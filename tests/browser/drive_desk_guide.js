@@ -168,6 +168,10 @@ async function labels(ctx) {
 		detected: cur_frm.fields_dict.auto_detected_category.$wrapper.find(".control-value, .like-disabled-input").first().text().trim(),
 		dirty: cur_frm.is_dirty(),
 	}));
+	// Frappe v15's list shows at most four columns up to 1366 px and six up to 1919 px, counting the
+	// name, tag and status columns: the category (the fourth field) shows on a wide screen.
+	const viewport = page.viewportSize();
+	await page.setViewportSize({ width: 1920, height: viewport.height });
 	await desk.open_route(page, scenario.base_url, "/app/fac-tool-configuration");
 	await page.waitForFunction((name) => {
 		const row = document.querySelector(`.list-row-checkbox[data-name="${name}"]`);
@@ -176,6 +180,7 @@ async function labels(ctx) {
 	result.list = await page.$eval(`.list-row-checkbox[data-name="${tool}"]`, (box) =>
 		Array.from(box.closest(".list-row").querySelectorAll(".list-row-col")).map((c) => c.textContent.trim())
 	);
+	await page.setViewportSize(viewport);
 	return result;
 }
 

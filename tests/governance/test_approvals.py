@@ -29,6 +29,9 @@ BYSTANDER = "fac-approval-bystander@example.com"
 
 @pytest.fixture(autouse=True)
 def approval_on_create_todo():
+	# It commits when it creates the test DocTypes: first, or it would commit the change below and
+	# leave test_create_todo requiring approval for every later module on this site.
+	ensure_test_doctypes()
 	make_user(ASKER, ["System Manager"], commit=False)
 	make_user(APPROVER, ["Assistant Approver"], commit=False)
 	make_user(BYSTANDER, ["Assistant User"], commit=False)

@@ -155,7 +155,9 @@ def test_a_whole_row_value_holds_only_the_columns_the_user_may_read():
 	rows = run_query(f"SELECT row_to_json(s) AS r FROM {SHEET_TABLE} AS s ORDER BY s.label")["rows"]
 	values = [json.loads(row["r"]) for row in rows]
 	assert [value["label"] for value in values] == ["alpha", "beta", "gamma"]
-	assert not any("secret" in value for value in values) and "fac-canary" not in json.dumps(rows)
+	assert not any("secret" in value for value in values) and "fac-canary-secret" not in json.dumps(rows)
+	if hasattr(frappe.get_meta(SHEET), "get_masked_fields"):  # v15 has no masking: `contact` is readable
+		assert "contact" not in values[0] and "fac-canary-contact" not in json.dumps(rows)
 
 
 def test_a_field_frappe_shows_masked_is_no_column():
