@@ -34,6 +34,11 @@ from tests.support.site import ASSISTANT_ADMIN, ASSISTANT_USER, SYSTEM_MANAGER, 
 M = "frappe_assistant_core.api.fac_endpoint.handle_mcp"
 # RFC 7591 registration: a client registers before any user exists for it (tests/test_oauth_flow.py).
 REGISTRATION = "frappe_assistant_core.oauth.registration.register"
+#: Open to every signed-in user, each for their own OAuth connections only (My Connections).
+OWN_CONNECTIONS = {
+	f"frappe_assistant_core.api.admin_connections.{name}"
+	for name in ("get_my_connections", "revoke_my_connection")
+}
 #: Every URL Frappe routes to the endpoint function: spellings, API versions, an alias module and
 #: an override of another app (tests/host/apps/fac_test_tools).
 MCP_URLS = [
@@ -329,7 +334,7 @@ def _traceback_in(raw: bytes) -> bool:
 	body = parsed(raw)
 	errors = body.get("errors") or []
 	return (
-		b"Traceback" in raw
+		b"Traceback (most recent call last)" in raw
 		or "exc" in body
 		or "exception" in body
 		or any("exception" in error for error in errors if isinstance(error, dict))
@@ -347,24 +352,27 @@ def _messages(raw: bytes) -> str:
 def test_every_whitelisted_function_gates_first_names_missing_arguments_and_sends_no_traceback(
 	server, tokens, prefix
 ):
-	"""Guest and an Assistant User get 403 whatever they send; an admin sending no arguments gets
-	200, or 417 naming a parameter of the function; no answer carries a Python traceback."""
+	"""Guest and an Assistant User get 403 whatever they send (a user's own connections: Guest
+	only); an admin sending no arguments gets 200, or 417 naming a parameter of the function; no
+	answer carries a Python traceback."""
 	import inspect
 
 	for path, function in whitelisted_functions().items():
 		if path.endswith(".handle_mcp") or path == REGISTRATION:
 			continue  # open to guests by protocol: the MCP endpoint (above), OAuth client registration
 		url = prefix + path
-		for token in (None, tokens["member"]):
+		refused = (None,) if path in OWN_CONNECTIONS else (None, tokens["member"])
+		for token in refused:
 			status, raw = post(server, url, {}, token=token)
 			assert status == 403, (url, token, status, raw[:300])
 			assert not _traceback_in(raw), (url, raw[:500])
-		status, raw = post(server, url, {}, token=tokens["admin"])
-		assert status in (200, 417), (url, status, raw[:500])
-		assert not _traceback_in(raw), (url, raw[:500])
-		if status == 417:
-			parameters = inspect.signature(function).parameters
-			assert any(name in _messages(raw) for name in parameters), (url, _messages(raw))
+		for token in {tokens["admin"], *({tokens["member"]} - set(refused))}:
+			status, raw = post(server, url, {}, token=token)
+			assert status in (200, 417), (url, status, raw[:500])
+			assert not _traceback_in(raw), (url, raw[:500])
+			if status == 417:
+				parameters = inspect.signature(function).parameters
+				assert any(name in _messages(raw) for name in parameters), (url, _messages(raw))
 
 
 def test_get_recent_tool_calls_without_its_argument_is_a_417_after_the_gate(server, tokens):

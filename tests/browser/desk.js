@@ -67,9 +67,18 @@ async function desk_ready(page) {
 	);
 }
 
+const FIRST_PAGE_MS = 120000;
+
 /** Log in through the login page as a user would; returns the URL the desk landed on. */
 async function login(page, base_url, user, password) {
-	await page.goto(`${base_url}/login`);
+	// The first page a fresh worker renders compiles its templates and may take long on a loaded
+	// machine: wait for the form up to FIRST_PAGE_MS, then say what was there instead.
+	await page.goto(`${base_url}/login`, { timeout: FIRST_PAGE_MS });
+	try {
+		await page.waitForSelector("#login_email", { timeout: FIRST_PAGE_MS });
+	} catch (error) {
+		throw new Error(`no login form at ${page.url()} ("${await page.title()}"): ${error.message}`);
+	}
 	await page.fill("#login_email", user);
 	await page.fill("#login_password", password);
 	await Promise.all([page.waitForURL(/\/(app|desk)(\/|$)/), page.click(".btn-login")]);

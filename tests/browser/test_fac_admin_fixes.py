@@ -40,6 +40,8 @@ VIEWER = "fac-admin-page-viewer@example.com"
 VIEWER_ROLE = "FAC Admin Page Viewer"
 PASSWORD = "fac-admin-fixes-Pa55!"
 REFUSAL = "Only System Managers and Assistant Admins can manage Frappe Assistant Core"
+#: The admin API modules whose reads the viewer's page makes and the server refuses (HTTP 403).
+REFUSED_MODULES = ("admin_api", "admin_governance", "admin_connections")
 FLOWS = ["refused_lists", "pickers", "tool_form_pickers", "usage_outside", "settings_form", "log_form"]
 
 
@@ -159,6 +161,6 @@ def test_fac_admin_page_and_forms_in_the_real_desk(
 		# The viewer's reads, refused by the server on purpose (HTTP 403), are the only failures: the
 		# failed request, and the traceback Frappe prints for a System User ending in the refusal.
 		if error["text"].startswith("Failed to load resource"):
-			assert "admin_api." in error["url"] or "admin_governance." in error["url"], error
+			assert any(f"{module}." in error["url"] for module in REFUSED_MODULES), error
 		else:
 			assert error["text"].startswith("Traceback") and REFUSAL in error["text"], error
