@@ -52,3 +52,10 @@ def test_the_endpoint_is_resolved_through_each_of_its_urls():
 		"/api/v2/method/frappe_assistant_core.api.fac_endpoint.handle_mcp",
 	):
 		assert _function(path) is handle_mcp
+
+
+def test_the_frameworks_own_functions_are_resolved():
+	"""`frappe.*` names resolve on every site (OAuth's approve is recognised by the consent gate)."""
+	from frappe.integrations import oauth2
+
+	assert _function("/api/method/frappe.integrations.oauth2.approve") is oauth2.approve

@@ -89,7 +89,7 @@ def _resolve(name: str | None) -> Callable | None:
 	if "." not in name:
 		# A name without a module is one of frappe.handler's own commands (`ping`, `upload_file`).
 		return getattr(frappe.handler, name, None)
-	if name.split(".", 1)[0] not in frappe.get_installed_apps():
+	if name.split(".", 1)[0] not in {"frappe", *frappe.get_installed_apps()}:  # frappe: on every site
 		# Frappe refuses it too; frappe.get_attr would throw there (v15), and its message would
 		# stay queued for the answer even though the exception is caught.
 		return None
