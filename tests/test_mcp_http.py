@@ -113,15 +113,9 @@ def test_full_exchange_over_http_with_api_key_auth(users):
 
 def test_access_errors_over_http(users):
 	"""No credentials: 401 + WWW-Authenticate from the endpoint. A wrong secret or an unknown bearer
-	token is refused by Frappe before the endpoint runs: 401, with Frappe's protected-resource
-	WWW-Authenticate when the site publishes OAuth metadata, else ours (after_request hook)."""
-	try:
-		from frappe.integrations.oauth2 import is_oauth_metadata_enabled
-	except ImportError:  # Frappe versions without OAuth protected-resource metadata
-
-		def is_oauth_metadata_enabled(label: str) -> bool:
-			return False
-
+	token is refused by Frappe before the endpoint runs: 401, and the after_request hook still
+	names the endpoint's protected-resource metadata and scope, whatever the Frappe version."""
+	metadata = "/.well-known/oauth-protected-resource/api/method/frappe_assistant_core.api.fac_endpoint."
 	with serve(workers=1) as server:
 		status, headers, body = rpc(server, "tools/list", auth=None)
 		assert status == 401
@@ -133,10 +127,9 @@ def test_access_errors_over_http(users):
 		]
 		for status, headers, _ in refused:
 			assert status == 401
-			if is_oauth_metadata_enabled("resource"):
-				assert "/.well-known/oauth-protected-resource" in headers["www-authenticate"]
-			else:
-				assert headers["www-authenticate"] == 'Bearer realm="Frappe Assistant Core"'
+			challenge = headers["www-authenticate"]
+			assert challenge.startswith("Bearer ") and metadata in challenge, challenge
+			assert 'scope="mcp"' in challenge, challenge
 
 
 @pytest.fixture

@@ -36,3 +36,13 @@ def redirect_error(redirect_uri: str, error: str, description: str, state: str |
 	separator = "&" if "?" in redirect_uri else "?"
 	response = Response(status=302, headers={"Location": redirect_uri + separator + urlencode(params)})
 	return Answer(response=response)
+
+
+def login_first(request) -> Answer:
+	"""Send a guest to the login page and back to this same URL, named by its path: the browser
+	resolves it against the URL it is on, so a TLS proxy in front (where Frappe may see plain HTTP
+	and its own port) is kept."""
+	back = request.full_path.rstrip("?")
+	response = Response(status=302, headers={"Location": "/login?" + urlencode({"redirect-to": back})})
+	response.headers["Cache-Control"] = "no-store"
+	return Answer(response=response)

@@ -87,7 +87,9 @@ def _check_authorization(request, step: str) -> None:
 	if not (cimd.is_metadata_client_id(client_id) or client_records.is_mcp_client(client_id)):
 		return
 	if frappe.session.user in (None, "", "Guest"):
-		return  # Frappe sends the user to log in first, then back here
+		# Log in first, then back here. Frappe's own redirect names the URL as it sees it (plain
+		# HTTP and the worker's port behind a proxy, on v15), and v15 fails without a redirect_uri.
+		raise answers.login_first(request)
 	if cimd.is_metadata_client_id(client_id):
 		try:
 			cimd.client_for(client_id)

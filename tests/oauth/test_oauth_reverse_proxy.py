@@ -87,10 +87,15 @@ def test_authorization_server_metadata_names_the_proxy_url(proxy):
 
 
 def test_login_redirect_of_the_authorize_page_stays_on_the_proxy(proxy):
-	"""A guest opening the authorize URL is sent to the login page and back, on the proxy's URL."""
+	"""A guest opening an MCP client's authorize URL is sent to the login page and back, on the
+	proxy's URL."""
 	base, ca = proxy
 	authorize = support.server_metadata(base, ca)["authorization_endpoint"]
-	query = urllib.parse.urlencode({"response_type": "code", "client_id": "x", "state": "s"})
+	redirect_uri = "http://127.0.0.1:43998/callback"
+	client_id = support.register_public(base, ca, redirect_uri, "Proxy login redirect")
+	query = urllib.parse.urlencode(
+		{"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "state": "s"}
+	)
 	status, headers, _ = support.fetch(f"{authorize}?{query}", ca=ca)
 	assert status in (302, 303), status
 	login = urllib.parse.urljoin(base + "/", headers["location"])
