@@ -172,7 +172,8 @@ async function labels(ctx) {
 	// name, tag and status columns: the category (the fourth field) shows on a wide screen.
 	const viewport = page.viewportSize();
 	await page.setViewportSize({ width: 1920, height: viewport.height });
-	await desk.open_route(page, scenario.base_url, "/app/fac-tool-configuration");
+	// Filtered to the tool: the list's first page (by last modified) need not hold it.
+	await desk.open_route(page, scenario.base_url, `/app/fac-tool-configuration?name=${encodeURIComponent(tool)}`);
 	await page.waitForFunction((name) => {
 		const row = document.querySelector(`.list-row-checkbox[data-name="${name}"]`);
 		return row && /Read Only|Write|Privileged/.test(row.closest(".list-row").textContent);
