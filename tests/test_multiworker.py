@@ -64,13 +64,15 @@ def test_concurrent_toggles_from_eight_processes_lose_nothing():
 
 
 @pytest.fixture(autouse=True)
-def visualization_on_afterwards():
-	"""The worker processes toggle visualization and commit: put it back as the suite's site has it."""
+def toggled_plugins_on_afterwards():
+	"""The worker processes toggle visualization and data_science and commit: put them back as the
+	suite's site has them."""
 	yield
 	frappe.db.rollback()
-	if not frappe.db.get_value("FAC Plugin Configuration", "visualization", "enabled"):
-		admin_api.toggle_plugin("visualization", True)
-		frappe.db.commit()
+	for plugin in ("visualization", "data_science"):
+		if not frappe.db.get_value("FAC Plugin Configuration", plugin, "enabled"):
+			admin_api.toggle_plugin(plugin, True)
+			frappe.db.commit()
 
 
 @pytest.fixture
